@@ -1,0 +1,16 @@
+"""Shared fixtures: the default layers (loaded once) and a folder for bad input files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transfer.layers import Layers, load_default
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def layers() -> Layers:
+    return load_default()

@@ -1,0 +1,203 @@
+"""Checks on the curated policy and economy layers: columns, vocabularies, adcodes, provenance."""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+CURATED_DIR = Path(__file__).resolve().parents[1] / "geodata" / "curated"
+YEAR_MIN, YEAR_MAX = 1980, 2026
+
+DESIGNATIONS = (
+    "key_receiving_site",
+    "processing_trade_park",
+    "transfer_demo_zone",
+    "national_etdz",
+    "national_htz",
+)
+
+# file name -> (required columns, source columns, year columns, positive numeric columns)
+LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "designations.csv": (
+        ("adcode", "city_name_zh", "designation", "name_zh", "year", "source", "source_year", "flag"),
+        ("source",),
+        ("year", "source_year"),
+        (),
+    ),
+    "province_economy.csv": (
+        (
+            "province_adcode",
+            "province_zh",
+            "avg_wage_cny_year",
+            "avg_wage_source",
+            "avg_wage_year",
+            "min_wage_cny_month",
+            "min_wage_source",
+            "min_wage_year",
+            "population_10k",
+            "population_source",
+            "population_year",
+            "gdp_100m_cny",
+            "gdp_source",
+            "gdp_year",
+            "flag",
+        ),
+        (),
+        ("avg_wage_year", "min_wage_year", "population_year", "gdp_year"),
+        ("avg_wage_cny_year", "min_wage_cny_month", "population_10k", "population_persons", "gdp_100m_cny"),
+    ),
+    "prefecture_population.csv": (
+        ("adcode", "name_zh", "population_2020", "source", "source_year", "flag"),
+        ("source",),
+        ("source_year",),
+        ("population_2020",),
+    ),
+    "eco_restrictions.csv": (
+        ("adcode", "name_zh", "n_key_eco_counties", "source", "source_year", "flag"),
+        ("source",),
+        ("source_year",),
+        ("n_key_eco_counties",),
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _cpca_adcodes() -> frozenset[str]:
+    """Six-digit codes listed in cpca's adcodes.csv (first 6 of its 12 digits)."""
+    spec = importlib.util.find_spec("cpca")
+    assert spec is not None and spec.submodule_search_locations, "cpca is not installed"
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return frozenset(row["adcode"][:6] for row in csv.DictReader(fh))
+
+
+def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
+    path = CURATED_DIR / name
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
+
+
+def _code_column(name: str) -> str:
+    return "province_adcode" if name == "province_economy.csv" else "adcode"
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_file_has_required_columns_and_rows(name: str) -> None:
+    columns, rows = _read(name)
+    missing = [c for c in LAYERS[name][0] if c not in columns]
+    assert not missing, f"{name}: missing columns {missing}"
+    assert rows, f"{name}: no rows"
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_adcodes_are_six_digits_known_to_cpca(name: str) -> None:
+    _, rows = _read(name)
+    col = _code_column(name)
+    known = _cpca_adcodes()
+    for i, row in enumerate(rows, start=2):
+        code = row[col]
+        assert len(code) == 6 and code.isdigit(), f"{name} line {i}: {col}={code!r} is not 6 digits"
+        assert code in known, f"{name} line {i}: {col}={code} not in cpca adcodes.csv"
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_every_row_has_a_source(name: str) -> None:
+    _, rows = _read(name)
+    source_cols = LAYERS[name][1]
+    for i, row in enumerate(rows, start=2):
+        for col in source_cols:
+            assert row[col].strip(), f"{name} line {i}: empty {col}"
+
+
+def test_province_values_each_have_their_own_source() -> None:
+    _, rows = _read("province_economy.csv")
+    pairs = (
+        ("avg_wage_cny_year", "avg_wage_source", "avg_wage_year"),
+        ("min_wage_cny_month", "min_wage_source", "min_wage_year"),
+        ("population_10k", "population_source", "population_year"),
+        ("gdp_100m_cny", "gdp_source", "gdp_year"),
+    )
+    for i, row in enumerate(rows, start=2):
+        for value, source, year in pairs:
+            if row[value].strip():
+                assert row[source].strip() and row[year].strip(), f"line {i}: {value} without source/year"
+            else:
+                assert row["flag"].strip(), f"line {i}: {value} empty but no flag says why"
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_years_are_plausible(name: str) -> None:
+    _, rows = _read(name)
+    for i, row in enumerate(rows, start=2):
+        for col in LAYERS[name][2]:
+            text = row.get(col, "").strip()
+            if not text:
+                continue
+            year = int(text)
+            assert YEAR_MIN <= year <= YEAR_MAX, (
+                f"{name} line {i}: {col}={year} outside {YEAR_MIN}..{YEAR_MAX}"
+            )
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_numeric_columns_are_positive_numbers(name: str) -> None:
+    _, rows = _read(name)
+    for i, row in enumerate(rows, start=2):
+        for col in LAYERS[name][3]:
+            text = row.get(col, "").strip()
+            if not text:
+                continue
+            value = float(text)
+            assert value > 0, f"{name} line {i}: {col}={value} is not positive"
+
+
+def test_designation_vocabulary() -> None:
+    _, rows = _read("designations.csv")
+    bad = sorted({row["designation"] for row in rows} - set(DESIGNATIONS))
+    assert not bad, f"unknown designation values {bad}; allowed: {DESIGNATIONS}"
+
+
+def test_designation_rows_are_unique() -> None:
+    _, rows = _read("designations.csv")
+    keys = [(r["adcode"], r["designation"], r["name_zh"]) for r in rows]
+    assert len(keys) == len(set(keys)), "duplicate (adcode, designation, name_zh) rows"
+
+
+def test_province_table_covers_31_provinces() -> None:
+    _, rows = _read("province_economy.csv")
+    codes = [r["province_adcode"] for r in rows]
+    assert len(codes) == 31 and len(set(codes)) == 31
+    assert all(code.endswith("0000") for code in codes)
+
+
+def test_census_population_adds_up_to_the_national_communique() -> None:
+    _, rows = _read("province_economy.csv")
+    total = sum(int(r["population_persons"]) for r in rows)
+    # 第七次全国人口普查公报（第三号）: 1,411,778,724 including 2,000,000 active-duty military
+    assert total == 1_411_778_724 - 2_000_000
+
+
+def test_prefecture_population_is_below_its_province() -> None:
+    _, provinces = _read("province_economy.csv")
+    by_province = {r["province_adcode"][:2]: int(r["population_persons"]) for r in provinces}
+    _, rows = _read("prefecture_population.csv")
+    sums: dict[str, int] = {}
+    for row in rows:
+        sums[row["adcode"][:2]] = sums.get(row["adcode"][:2], 0) + int(row["population_2020"])
+    for prov, total in sums.items():
+        assert total <= by_province[prov], (
+            f"province {prov}: prefectures sum {total} > province {by_province[prov]}"
+        )
+
+
+def test_flagged_designations_explain_missing_years() -> None:
+    _, rows = _read("designations.csv")
+    for i, row in enumerate(rows, start=2):
+        if not row["year"].strip():
+            assert row["flag"].strip(), f"designations.csv line {i}: empty year without a flag"

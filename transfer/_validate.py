@@ -1,0 +1,355 @@
+"""Validation where data enters: readers for user files and checks that name file, row and field."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from transfer import columns as C
+from transfer.errors import LayerError
+
+__all__ = [
+    "CHINA_BOUNDS",
+    "LayerSchema",
+    "check_crs",
+    "read_any",
+    "validate_frame",
+]
+
+# lon_min, lat_min, lon_max, lat_max: mainland China with a margin
+CHINA_BOUNDS = (73.0, 17.5, 135.5, 54.0)
+_MAX_LISTED = 5
+
+
+@dataclass(frozen=True)
+class LayerSchema:
+    """What a layer kind must contain."""
+
+    kind: str
+    required: tuple[str, ...]
+    id_column: str | None = None
+    numeric: tuple[str, ...] = ()
+    integer: tuple[str, ...] = ()
+    geometry: str | None = None  # "point", "polygon" or None (table)
+    adcode_refs: tuple[str, ...] = ()  # columns that must name a known adcode
+    vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _rows(index: Iterable[int], *, header_offset: int) -> str:
+    idx = [int(i) + header_offset for i in index]
+    shown = ", ".join(str(i) for i in idx[:_MAX_LISTED])
+    more = f" and {len(idx) - _MAX_LISTED} more" if len(idx) > _MAX_LISTED else ""
+    return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
+
+
+def _closest(name: str, options: Sequence[str]) -> str:
+    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
+    return f" (did you mean {match[0]!r}?)" if match else ""
+
+
+def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT) -> tuple[pd.DataFrame, int]:
+    """Read a GeoJSON, GeoPackage, Shapefile, CSV (UTF-8 or GBK) or XLSX file.
+
+    Returns the frame and the offset from a 0-based frame index to the row number a user sees in the file
+    (2 for CSV/XLSX with one header line, 1 for features counted from 1).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LayerError(f"file {path} does not exist", where=str(path), fix="check the path and file name")
+    if path.stat().st_size == 0:
+        raise LayerError("the file is empty", where=str(path), fix="export the layer again")
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt"}:
+        return _read_csv(path), 2
+    if suffix in {".xlsx", ".xlsm"}:
+        try:
+            df = pd.read_excel(path, engine="openpyxl")
+        except Exception as exc:  # openpyxl raises many types for broken files
+            raise LayerError(
+                f"cannot read the Excel file ({type(exc).__name__}: {exc})",
+                where=str(path),
+                fix="open it in Excel or LibreOffice and save it again as .xlsx",
+            ) from None
+        return df, 2
+    if suffix in {".geojson", ".json", ".gpkg", ".shp", ".zip"}:
+        try:
+            gdf = gpd.read_file(path, engine="pyogrio")
+        except Exception as exc:  # pyogrio.errors.DataSourceError and friends
+            msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise LayerError(
+                f"cannot read the file as a vector layer ({msg})",
+                where=str(path),
+                fix="check that it is valid GeoJSON / GeoPackage / Shapefile (e.g. open it in QGIS), "
+                "and for a Shapefile that the .shx, .dbf and .prj files lie beside it",
+            ) from None
+        return gdf, 1
+    raise LayerError(
+        f"unsupported file type {suffix!r}",
+        where=str(path),
+        fix="use GeoJSON, GeoPackage, Shapefile, CSV with lon/lat columns, or XLSX",
+    )
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        from io import StringIO
+
+        try:
+            return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+        except pd.errors.ParserError as exc:
+            raise LayerError(
+                f"the CSV is malformed ({str(exc).strip()})",
+                where=str(path),
+                fix="check quoting and that every row has the same number of commas",
+            ) from None
+    raise LayerError(
+        "the CSV is neither UTF-8 nor GBK/GB18030 text",
+        where=str(path),
+        fix="save it as 'CSV UTF-8' from Excel",
+    )
+
+
+def check_crs(gdf: gpd.GeoDataFrame, *, where: str) -> gpd.GeoDataFrame:
+    """Return ``gdf`` in EPSG:4326; a missing CRS is an error, another CRS is transformed."""
+    if gdf.crs is None:
+        raise LayerError(
+            "the layer has no coordinate reference system (CRS)",
+            where=where,
+            fix="set the CRS when exporting (EPSG:4326 WGS84 is expected; for a Shapefile add the .prj file)",
+        )
+    crs = pyproj.CRS.from_user_input(gdf.crs)
+    if crs.equals(pyproj.CRS.from_epsg(4326), ignore_axis_order=True):
+        return gdf
+    try:
+        return gdf.to_crs(C.WGS84)
+    except Exception as exc:  # pyproj.exceptions.CRSError etc.
+        raise LayerError(
+            f"cannot transform from {crs.to_string()} to EPSG:4326 ({exc})",
+            where=where,
+            fix="export the layer in EPSG:4326 (WGS84)",
+        ) from None
+
+
+def _coerce_numeric(df: pd.DataFrame, schema: LayerSchema, *, where: str, offset: int) -> pd.DataFrame:
+    out = df.copy()
+    for col in schema.numeric + schema.integer:
+        if col not in out.columns:
+            continue
+        raw = out[col]
+        as_text = raw.astype("string").str.strip().str.replace(",", "", regex=False)
+        values = pd.to_numeric(as_text, errors="coerce")
+        bad = values.isna() & as_text.notna() & (as_text != "")
+        if bad.any():
+            examples = ", ".join(repr(v) for v in as_text[bad].head(3))
+            raise LayerError(
+                f"field {col!r} must be numeric but has {examples}",
+                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
+                fix=f"write plain numbers in {col!r} (no units or text); leave the cell empty when unknown",
+            )
+        if col in schema.integer:
+            frac = values.notna() & (values % 1 != 0)
+            if frac.any():
+                raise LayerError(
+                    f"field {col!r} must be a whole number",
+                    where=f"{where}, {_rows(np.flatnonzero(frac.to_numpy()), header_offset=offset)}",
+                    fix=f"write {col!r} without decimals",
+                )
+            out[col] = values.astype("Int64")
+        else:
+            out[col] = values.astype(float)
+    return out
+
+
+def _points_from_lonlat(df: pd.DataFrame, *, where: str, offset: int) -> gpd.GeoDataFrame:
+    lower = {c.lower(): c for c in df.columns}
+    lon_col = next((lower[k] for k in ("lon", "lng", "longitude", "经度", "x") if k in lower), None)
+    lat_col = next((lower[k] for k in ("lat", "latitude", "纬度", "y") if k in lower), None)
+    if lon_col is None or lat_col is None:
+        raise LayerError(
+            "a table layer needs coordinate columns 'lon' and 'lat' (WGS84 degrees)",
+            where=where,
+            fix="add columns named lon and lat (or longitude/latitude, 经度/纬度)",
+        )
+    tmp = _coerce_numeric(
+        df.rename(columns={lon_col: C.LON, lat_col: C.LAT}),
+        LayerSchema("points", (), numeric=(C.LON, C.LAT)),
+        where=where,
+        offset=offset,
+    )
+    missing = tmp[C.LON].isna() | tmp[C.LAT].isna()
+    if missing.any():
+        raise LayerError(
+            "lon/lat is empty",
+            where=f"{where}, {_rows(np.flatnonzero(missing.to_numpy()), header_offset=offset)}",
+            fix="fill in both coordinates or remove the row",
+        )
+    return gpd.GeoDataFrame(tmp, geometry=gpd.points_from_xy(tmp[C.LON], tmp[C.LAT]), crs=C.WGS84)
+
+
+def _check_bounds(gdf: gpd.GeoDataFrame, *, where: str, offset: int) -> None:
+    b = gdf.geometry.bounds
+    x0, y0, x1, y1 = CHINA_BOUNDS
+    outside = (b["minx"] < x0) | (b["maxx"] > x1) | (b["miny"] < y0) | (b["maxy"] > y1)
+    if not outside.any():
+        return
+    rows = gdf.index[outside.to_numpy()].to_numpy()
+    cx = (b["minx"] + b["maxx"]) / 2
+    cy = (b["miny"] + b["maxy"]) / 2
+    swapped = ((cy >= x0) & (cy <= x1) & (cx >= y0) & (cx <= y1))[outside]
+    if bool(swapped.all()):
+        raise LayerError(
+            "coordinates lie outside China; longitude and latitude look swapped",
+            where=f"{where}, {_rows(rows, header_offset=offset)}",
+            fix="swap the lon and lat columns (longitude is 73-135 E, latitude 18-54 N)",
+        )
+    first = int(np.flatnonzero(outside.to_numpy())[0])
+    raise LayerError(
+        f"coordinates lie outside China (e.g. lon {cx.iloc[first]:.4f}, lat {cy.iloc[first]:.4f})",
+        where=f"{where}, {_rows(rows, header_offset=offset)}",
+        fix="check the coordinates and the CRS: EPSG:4326 degrees are expected (projected metres need a .prj/CRS)",
+    )
+
+
+def validate_frame(
+    df: pd.DataFrame,
+    schema: LayerSchema,
+    *,
+    where: str,
+    offset: int = 2,
+    known_adcodes: set[int] | None = None,
+) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Check and coerce one layer; raise :class:`LayerError` naming file, row and field.
+
+    Parameters
+    ----------
+    df
+        The raw frame as read.
+    schema
+        The layer kind's schema.
+    where
+        File name (or layer name) used in messages.
+    offset
+        Added to the 0-based index to get the row number a user sees.
+    known_adcodes
+        Valid adcodes for ``schema.adcode_refs`` (and the id of site layers); None skips that check.
+    """
+    if len(df) == 0:
+        raise LayerError("the layer has no rows", where=where, fix="add at least one feature")
+    df = df.reset_index(drop=True)
+    # tolerate case and surrounding blanks in headers
+    rename = {c: str(c).strip() for c in df.columns}
+    lower_map = {str(c).strip().lower(): c for c in df.columns}
+    for req in schema.required:
+        if req not in rename.values() and req.lower() in lower_map:
+            rename[lower_map[req.lower()]] = req
+    df = df.rename(columns=rename)
+    missing = [c for c in schema.required if c not in df.columns]
+    if missing:
+        hints = "; ".join(f"{m!r}{_closest(m, [str(c) for c in df.columns])}" for m in missing)
+        raise LayerError(
+            f"missing required column(s): {hints}",
+            where=where,
+            fix=f"a {schema.kind} layer needs the columns {', '.join(schema.required)}",
+        )
+    if schema.geometry is not None:
+        if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
+            gdf = check_crs(df, where=where)
+        else:
+            gdf = _points_from_lonlat(df, where=where, offset=offset)
+        geoms = gdf.geometry
+        empty = geoms.isna() | geoms.is_empty
+        if empty.any():
+            raise LayerError(
+                "empty or missing geometry",
+                where=f"{where}, {_rows(np.flatnonzero(empty.to_numpy()), header_offset=offset)}",
+                fix="draw the feature again or remove the row",
+            )
+        invalid = ~geoms.is_valid
+        if invalid.any():
+            first = int(np.flatnonzero(invalid.to_numpy())[0])
+            reason = shapely.is_valid_reason(geoms.iloc[first])
+            raise LayerError(
+                f"invalid geometry ({reason})",
+                where=f"{where}, {_rows(np.flatnonzero(invalid.to_numpy()), header_offset=offset)}",
+                fix="repair it (QGIS: Fix geometries; or shapely.make_valid) and save again",
+            )
+        kinds = set(geoms.geom_type)
+        allowed = {"point": {"Point"}, "polygon": {"Polygon", "MultiPolygon"}}[schema.geometry]
+        if not kinds <= allowed:
+            raise LayerError(
+                f"geometry type {sorted(kinds - allowed)} is not allowed for a {schema.kind} layer",
+                where=where,
+                fix=f"a {schema.kind} layer needs {schema.geometry} geometries",
+            )
+        _check_bounds(gdf, where=where, offset=offset)
+        df = gdf
+    df = _coerce_numeric(df, schema, where=where, offset=offset)
+    if schema.geometry is None and C.LON in df.columns and C.LAT in df.columns:
+        # optional coordinates in a table layer: check the rows that have them
+        has = df[C.LON].notna() & df[C.LAT].notna()
+        if has.any():
+            pts = gpd.GeoDataFrame(
+                geometry=gpd.points_from_xy(df.loc[has, C.LON], df.loc[has, C.LAT]), index=df.index[has], crs=C.WGS84
+            )
+            _check_bounds(pts, where=where, offset=offset)
+    for col, allowed_values in schema.vocab.items():
+        if col not in df.columns:
+            continue
+        vals = df[col].astype("string")
+        bad = vals.notna() & ~vals.isin(allowed_values)
+        if bad.any():
+            first = str(vals[bad].iloc[0])
+            raise LayerError(
+                f"field {col!r} has the unknown value {first!r}{_closest(first, allowed_values)}",
+                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
+                fix=f"use one of {', '.join(allowed_values)}",
+            )
+    if schema.id_column is not None:
+        ids = df[schema.id_column]
+        empty_id = ids.isna() | (ids.astype("string").str.strip() == "")
+        if empty_id.any():
+            raise LayerError(
+                f"field {schema.id_column!r} is empty",
+                where=f"{where}, {_rows(np.flatnonzero(empty_id.to_numpy()), header_offset=offset)}",
+                fix=f"every row needs a unique {schema.id_column}",
+            )
+        dup = ids.duplicated(keep=False)
+        if dup.any():
+            vals = ", ".join(str(v) for v in pd.unique(ids[dup])[:_MAX_LISTED])
+            raise LayerError(
+                f"duplicate {schema.id_column} values: {vals}",
+                where=f"{where}, {_rows(np.flatnonzero(dup.to_numpy()), header_offset=offset)}",
+                fix=f"each {schema.id_column} may appear once; merge or renumber the rows",
+            )
+    for col in schema.adcode_refs:
+        codes = df[col]
+        bad_format = codes.notna() & ((codes < 100000) | (codes > 999999))
+        if bad_format.any():
+            raise LayerError(
+                f"field {col!r} must be a 6-digit administrative code (adcode), e.g. 410100 for 郑州市",
+                where=f"{where}, {_rows(np.flatnonzero(bad_format.to_numpy()), header_offset=offset)}",
+                fix="use the 6-digit GB/T 2260 code of the prefecture (not a 12-digit statistical code)",
+            )
+        if known_adcodes is not None:
+            unknown = codes.notna() & ~codes.isin(list(known_adcodes))
+            if unknown.any():
+                vals = ", ".join(str(v) for v in pd.unique(codes[unknown])[:_MAX_LISTED])
+                raise LayerError(
+                    f"unknown adcode(s) in {col!r}: {vals}",
+                    where=f"{where}, {_rows(np.flatnonzero(unknown.to_numpy()), header_offset=offset)}",
+                    fix="use the adcode of a site or origin city (see `transfer sites`); prefecture codes end in 00",
+                )
+    return df

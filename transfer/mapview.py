@@ -1,0 +1,372 @@
+"""Folium maps that work offline: local Leaflet, a basemap drawn from boundaries, escaped labels."""
+
+from __future__ import annotations
+
+import html
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from transfer import columns as C
+from transfer._paths import repo_root
+
+__all__ = [
+    "HUB_STYLE",
+    "LEAFLET_URL",
+    "PALETTE",
+    "OfflineMap",
+    "base_map",
+    "class_breaks",
+    "colour_for",
+    "compact_geojson",
+    "leaflet_source_dir",
+    "site_map",
+    "standalone_html",
+    "vendor_leaflet",
+]
+
+# where Streamlit's static file serving exposes ./static/ (server.enableStaticServing)
+LEAFLET_URL = "/app/static/vendor/leaflet"
+# colour-blind-safe sequential palette (viridis, 6 classes), low -> high
+PALETTE = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
+NO_DATA = "#d9d9d9"
+INELIGIBLE = "#bdbdbd"
+# Okabe-Ito colours per hub type (colour-blind-safe)
+HUB_STYLE: dict[str, tuple[str, str]] = {
+    "sea_gateway": ("#0072B2", "⚓"),
+    "river_port": ("#56B4E9", "⛴"),
+    "cargo_airport": ("#CC79A7", "✈"),
+    "crex_centre": ("#D55E00", "🚆"),
+    "dry_port": ("#E69F00", "▣"),
+}
+ZONE_COLOUR = "#009E73"
+ORIGIN_COLOUR = "#000000"
+MODE_COLOUR = {
+    "rail": "#D55E00",
+    "road": "#999999",
+    "waterway": "#0072B2",
+    "rail_sea": "#009E73",
+    "crex": "#E69F00",
+    "sea": "#56B4E9",
+}
+
+
+def leaflet_source_dir() -> Path:
+    """Folder of the packaged Leaflet 1.9.4 build (django-js-lib-leaflet ships the plain files)."""
+    import js_lib_leaflet
+
+    return Path(js_lib_leaflet.__file__).resolve().parent / "static" / "js_lib_leaflet"
+
+
+def vendor_leaflet(dest: Path | None = None) -> Path:
+    """Copy Leaflet's JS, CSS and images to ``static/vendor/leaflet`` (idempotent). Returns the folder."""
+    target = Path(dest) if dest is not None else repo_root() / "static" / "vendor" / "leaflet"
+    src = leaflet_source_dir()
+    if (target / "leaflet.js").exists() and (target / "leaflet.css").exists():
+        return target
+    target.mkdir(parents=True, exist_ok=True)
+    for name in ("leaflet.js", "leaflet.css"):
+        shutil.copy2(src / name, target / name)
+    shutil.copytree(src / "images", target / "images", dirs_exist_ok=True)
+    return target
+
+
+class OfflineMap(folium.Map):
+    """A folium Map that loads only Leaflet, from this server (no CDN, no jQuery/Bootstrap/icon fonts)."""
+
+    default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
+    default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+
+
+def standalone_html(m: folium.Map) -> str:
+    """Self-contained HTML of a map: Leaflet inlined, so the file opens offline anywhere."""
+    src = leaflet_source_dir()
+    page = m.get_root().render()
+    js = (src / "leaflet.js").read_text(encoding="utf-8")
+    css = (src / "leaflet.css").read_text(encoding="utf-8")
+    page = page.replace(f'<script src="{LEAFLET_URL}/leaflet.js"></script>', f"<script>{js}</script>")
+    page = page.replace(
+        f'<link rel="stylesheet" href="{LEAFLET_URL}/leaflet.css"/>', f"<style>{css}</style>"
+    )
+    return page
+
+
+def compact_geojson(gdf: gpd.GeoDataFrame, properties: Sequence[str], *, decimals: int = 3) -> dict[str, Any]:
+    """A small GeoJSON dict: rounded coordinates, only the named properties, text escaped for HTML."""
+    geoms = shapely.set_precision(gdf.geometry.to_numpy(), 10.0**-decimals, mode="valid_output")
+    feats = []
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        props: dict[str, Any] = {}
+        for p in properties:
+            v = gdf[p].iloc[i]
+            if isinstance(v, str):
+                props[p] = html.escape(v)
+            elif isinstance(v, (np.floating, float)):
+                props[p] = None if np.isnan(v) else round(float(v), 4)
+            elif isinstance(v, (np.integer, int, bool, np.bool_)):
+                props[p] = v.item() if hasattr(v, "item") else v
+            elif v is None or v is pd.NA:
+                props[p] = None
+            else:
+                props[p] = html.escape(str(v))
+        feats.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def class_breaks(values: pd.Series, n: int = len(PALETTE)) -> list[float]:
+    """Quantile class breaks (n classes) of the finite values; empty when there are none."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    if v.empty:
+        return []
+    qs = np.unique(np.quantile(v, np.linspace(0, 1, n + 1)))
+    return [float(q) for q in qs]
+
+
+def colour_for(value: float | None, breaks: Sequence[float]) -> str:
+    """Palette colour of a value given class breaks (NO_DATA for missing values)."""
+    if value is None or not np.isfinite(value) or not breaks:
+        return NO_DATA
+    k = int(np.searchsorted(np.asarray(breaks[1:-1]), value, side="right"))
+    idx = round(k * (len(PALETTE) - 1) / max(len(breaks) - 2, 1))
+    return PALETTE[min(idx, len(PALETTE) - 1)]
+
+
+class _Legend(MacroElement):
+    """A legend drawn as a Leaflet control (inside the map script, so it also shows in Streamlit)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create('div', 'transfer-legend');
+                div.style.cssText = 'background:rgba(255,255,255,0.92);padding:6px 8px;font:12px sans-serif;'
+                    + 'border-radius:4px;box-shadow:0 0 4px rgba(0,0,0,0.3);line-height:18px;max-width:220px';
+                div.innerHTML = {{ this.html_json }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, inner_html: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html_json = json.dumps(inner_html)
+
+
+def _legend_html(title: str, breaks: Sequence[float], extra: Sequence[tuple[str, str]] = ()) -> str:
+    rows = [f"<b>{html.escape(title)}</b>"]
+    for i in range(len(breaks) - 1):
+        colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks)
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:12px;background:{colour};'
+            f'margin-right:6px;vertical-align:middle"></span>{breaks[i]:.2f} – {breaks[i + 1]:.2f}</div>'
+        )
+    for colour, label in extra:
+        rows.append(
+            f'<div><span style="display:inline-block;width:14px;height:12px;background:{colour};'
+            f'margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
+        )
+    return "".join(rows)
+
+
+def base_map(provinces: gpd.GeoDataFrame | None = None, *, tiles: str | None = None) -> OfflineMap:
+    """An empty map of China: no tiles by default, province outlines drawn from the boundary layer.
+
+    Parameters
+    ----------
+    provinces
+        Province polygons for the basemap (``geodata/provinces.geojson``).
+    tiles
+        Optional online tile layer name (e.g. "OpenStreetMap"); tiles need internet access. Chinese tile
+        providers (AMap, Tianditu) use GCJ-02 and would misplace WGS84 data by ~500 m.
+    """
+    m = OfflineMap(location=[33.0, 106.0], zoom_start=4, tiles=tiles, control_scale=True, prefer_canvas=True)
+    m.get_root().header.add_child(
+        Element("<style>.leaflet-container{background:#eef3f7}</style>"), name="transfer_bg"
+    )
+    if provinces is not None and len(provinces):
+        gj = compact_geojson(provinces, [C.NAME_ZH, C.NAME_EN], decimals=2)
+        folium.GeoJson(
+            gj,
+            name="Provinces",
+            style_function=lambda _f: {"fillColor": "#fafafa", "color": "#8c8c8c", "weight": 0.8, "fillOpacity": 1},
+            interactive=False,
+            control=False,
+        ).add_to(m)
+    return m
+
+
+def site_map(
+    sites: gpd.GeoDataFrame,
+    *,
+    value_column: str | None = None,
+    value_label: str = "score",
+    tooltip_columns: Sequence[str] = (C.NAME_ZH, C.NAME_EN, C.PROVINCE),
+    tooltip_labels: Sequence[str] | None = None,
+    provinces: gpd.GeoDataFrame | None = None,
+    bonded_zones: gpd.GeoDataFrame | None = None,
+    hubs: gpd.GeoDataFrame | None = None,
+    origins: gpd.GeoDataFrame | None = None,
+    lines: gpd.GeoDataFrame | None = None,
+    highlight: Sequence[int] = (),
+    route_lines: Sequence[tuple[Any, str, str]] = (),
+    layer_names: dict[str, str] | None = None,
+    tiles: str | None = None,
+) -> OfflineMap:
+    """Site polygons coloured by ``value_column`` plus optional point and line layers, each toggleable.
+
+    Every label is HTML-escaped: names from uploaded files show as text, never as markup.
+    """
+    names = {
+        "sites": "Sites",
+        "zones": "Bonded zones",
+        "hubs": "Logistics hubs",
+        "origins": "Origin clusters",
+        "lines": "Corridors",
+        "route": "Route",
+        "no_data": "no data / ineligible",
+    }
+    names.update(layer_names or {})
+    m = base_map(provinces, tiles=tiles)
+    props = [C.ADCODE, *[c for c in tooltip_columns if c != C.ADCODE]]
+    if value_column is not None and value_column not in props:
+        props.append(value_column)
+    gj = compact_geojson(sites, props)
+    breaks = class_breaks(sites[value_column]) if value_column is not None else []
+    highlight_set = {int(h) for h in highlight}
+
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        p = feature["properties"]
+        v = p.get(value_column) if value_column else None
+        fill = colour_for(v, breaks) if value_column else "#9ecae1"
+        chosen = p.get(C.ADCODE) in highlight_set
+        return {
+            "fillColor": fill,
+            "color": "#d62728" if chosen else "#ffffff",
+            "weight": 3 if chosen else 0.6,
+            "fillOpacity": 0.85,
+        }
+
+    labels = list(tooltip_labels) if tooltip_labels is not None else list(tooltip_columns)
+    fields = list(tooltip_columns)
+    if value_column is not None:
+        fields.append(value_column)
+        labels.append(value_label)
+    folium.GeoJson(
+        gj,
+        name=names["sites"],
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 2.5, "color": "#222222"},
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(a) for a in labels], localize=True),
+        zoom_on_click=False,
+    ).add_to(m)
+
+    if lines is not None and len(lines):
+        fg = folium.FeatureGroup(name=names["lines"], show=True)
+        for _, row in lines.iterrows():
+            if row.geometry is None:
+                continue
+            colour = MODE_COLOUR.get(str(row.get("mode", "")), "#555555")
+            coords = [(y, x) for x, y in np.asarray(row.geometry.coords)[:, :2]]
+            folium.PolyLine(
+                coords,
+                color=colour,
+                weight=2.5,
+                opacity=0.8,
+                tooltip=html.escape(f"{row.get(C.NAME_ZH, '')} {row.get(C.NAME_EN, '')} ({row.get('mode', '')})"),
+            ).add_to(fg)
+        fg.add_to(m)
+
+    if bonded_zones is not None and len(bonded_zones):
+        fg = folium.FeatureGroup(name=names["zones"], show=True)
+        for _, row in bonded_zones.iterrows():
+            folium.CircleMarker(
+                (row.geometry.y, row.geometry.x),
+                radius=4,
+                color=ZONE_COLOUR,
+                fill=True,
+                fill_opacity=0.9,
+                weight=1,
+                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get('zone_type', '')} · {row.get('approval_year', '')}"),
+            ).add_to(fg)
+        fg.add_to(m)
+
+    if hubs is not None and len(hubs):
+        fg = folium.FeatureGroup(name=names["hubs"], show=True)
+        for _, row in hubs.iterrows():
+            colour, _symbol = HUB_STYLE.get(str(row.get(C.HUB_TYPE, "")), ("#555555", "•"))
+            folium.CircleMarker(
+                (row.geometry.y, row.geometry.x),
+                radius=6,
+                color="#222222",
+                weight=1.5,
+                fill=True,
+                fill_color=colour,
+                fill_opacity=0.95,
+                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')} · {row.get(C.HUB_TYPE, '')}"),
+            ).add_to(fg)
+        fg.add_to(m)
+
+    if origins is not None and len(origins):
+        fg = folium.FeatureGroup(name=names["origins"], show=True)
+        for _, row in origins.iterrows():
+            folium.CircleMarker(
+                (row.geometry.y, row.geometry.x),
+                radius=7,
+                color=ORIGIN_COLOUR,
+                weight=2,
+                fill=True,
+                fill_color="#ffffff",
+                fill_opacity=1,
+                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')}"),
+            ).add_to(fg)
+        fg.add_to(m)
+
+    if route_lines:
+        fg = folium.FeatureGroup(name=names["route"], show=True)
+        for geom, colour, label in route_lines:
+            if geom is None or geom.is_empty:
+                continue
+            for part in shapely.get_parts(geom):
+                coords = [(y, x) for x, y in np.asarray(part.coords)[:, :2]]
+                folium.PolyLine(coords, color=colour, weight=4, opacity=0.9, tooltip=html.escape(label)).add_to(fg)
+        fg.add_to(m)
+
+    if value_column is not None:
+        extra = [(NO_DATA, names["no_data"])]
+        _Legend(_legend_html(value_label, breaks, extra)).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m.fit_bounds([[18.0, 73.0], [53.5, 135.0]])
+    return m
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m transfer.mapview vendor``: copy Leaflet into static/vendor/leaflet."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["vendor"]:
+        print(f"Leaflet copied to {vendor_leaflet()}")
+        return 0
+    print("usage: python -m transfer.mapview vendor", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
