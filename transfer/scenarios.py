@@ -1,0 +1,361 @@
+"""Workshop scenarios: a validated YAML language (weights, constraints, overrides, demand, matching) with ``extends``."""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from transfer.errors import ScenarioError
+
+__all__ = [
+    "Constraints",
+    "Demand",
+    "DemandItem",
+    "MatchingOptions",
+    "Overrides",
+    "Scenario",
+    "load_scenario",
+    "parse_scenario",
+    "province_key",
+    "scenario_yaml",
+]
+
+_MAX_EXTENDS_DEPTH = 10
+# list-valued keys under `overrides` that a child scenario appends to its parent's (all other lists replace)
+_APPEND_KEYS = {"sites", "add", "remove", "add_edges", "remove_edges", "add_hubs", "remove_hubs"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DemandItem(_Strict):
+    """Jobs of one industry that relocate (an assumption of the scenario, not data)."""
+
+    industry: str
+    jobs: int = Field(ge=0)
+    origins: tuple[int, ...] = ()
+
+
+class Demand(_Strict):
+    """What relocates: industries with jobs, and/or a firms file (CSV/XLSX, path relative to the scenario)."""
+
+    industries: tuple[DemandItem, ...] = ()
+    firms: str | None = None
+    scale: float = Field(default=1.0, ge=0)
+
+
+class MatchingOptions(_Strict):
+    """Options of the capacitated min-cost-flow match."""
+
+    top_k: int | None = Field(default=30, ge=1)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+    unmatched_penalty: float | None = Field(default=None, gt=0)
+    max_share_per_site: float | None = Field(default=None, gt=0, le=1)
+    capacity_share_of_labour_pool: float = Field(default=0.02, gt=0, le=1)
+    capacity_jobs: dict[int, int] = Field(default_factory=dict)
+    province_cap_jobs: dict[str, int] = Field(default_factory=dict)
+    indivisible: bool = False
+    engine: Literal["auto", "networkx", "ortools"] = "auto"
+
+
+class Constraints(_Strict):
+    """Hard rules and scoring options (see transfer.scoring.ScoringOptions)."""
+
+    missing: Literal["neutral", "exclude"] = "neutral"
+    winsor: float = Field(default=0.05, ge=0, lt=0.5)
+    eco_restricted_share: float = Field(default=1 / 3, ge=0, le=1)
+    eco_unknown_blocks_two_high: bool = False
+    exclude_provinces: tuple[str, ...] = ()
+
+
+class SiteEdit(_Strict):
+    """Set attributes of one site (e.g. gn_population, n_counties)."""
+
+    adcode: int
+    set: dict[str, float | int | str | bool | None]
+
+
+class BondedZoneAdd(_Strict):
+    name_zh: str
+    zone_type: Literal["综合保税区", "保税港区", "出口加工区", "保税物流园区", "保税物流中心B"] = "综合保税区"
+    city_adcode: int
+    name_en: str = ""
+    approval_year: int | None = None
+    source: str = "scenario assumption"
+
+
+class BondedZoneEdits(_Strict):
+    add: tuple[BondedZoneAdd, ...] = ()
+    remove: tuple[str, ...] = ()
+
+
+class EdgeAdd(_Strict):
+    from_: str | int = Field(alias="from")
+    to: str | int
+    mode: Literal["rail", "road"] = "rail"
+    distance_km: float = Field(gt=0)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class HubAdd(_Strict):
+    hub_id: str
+    hub_type: Literal["sea_gateway", "river_port", "cargo_airport", "crex_centre", "dry_port"]
+    name_zh: str
+    name_en: str = ""
+    city_adcode: int | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+class NetworkEdits(_Strict):
+    add_edges: tuple[EdgeAdd, ...] = ()
+    remove_edges: tuple[str | tuple[str | int, str | int], ...] = ()
+    add_hubs: tuple[HubAdd, ...] = ()
+    remove_hubs: tuple[str, ...] = ()
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
+class WageEdits(_Strict):
+    """Wage changes: relative change per province (0.2 = +20 %) or an absolute CNY/year value."""
+
+    province_change: dict[str, float] = Field(default_factory=dict)
+    province_set_cny_year: dict[str, float] = Field(default_factory=dict)
+
+
+class Overrides(_Strict):
+    sites: tuple[SiteEdit, ...] = ()
+    bonded_zones: BondedZoneEdits = BondedZoneEdits()
+    network: NetworkEdits = NetworkEdits()
+    wages: WageEdits = WageEdits()
+    labour_scale: dict[int, float] = Field(default_factory=dict)
+    eco_key_counties: dict[int, int] = Field(default_factory=dict)
+
+
+class Scenario(_Strict):
+    """A workshop scenario. Applying it never changes the base layers."""
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    extends: str | None = None
+    weights: dict[str, dict[str, float]] = Field(default_factory=dict)
+    constraints: Constraints = Constraints()
+    overrides: Overrides = Overrides()
+    demand: Demand = Demand()
+    matching: MatchingOptions = MatchingOptions()
+    source_path: str | None = Field(default=None, exclude=True)
+    chain: tuple[str, ...] = Field(default=(), exclude=True)
+
+    @field_validator("weights")
+    @classmethod
+    def _weights(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        from transfer.industries import CRITERION_IDS
+
+        for key, ws in value.items():
+            for crit, w in ws.items():
+                if crit not in CRITERION_IDS:
+                    near = difflib.get_close_matches(crit, CRITERION_IDS, n=1)
+                    hint = f"; did you mean '{near[0]}'?" if near else ""
+                    raise ValueError(f"unknown criterion '{crit}' under '{key}'{hint}")
+                if w < 0:
+                    raise ValueError(f"weight '{crit}' under '{key}' is negative")
+        return value
+
+
+# --- YAML with line numbers ---------------------------------------------------------------------------------
+
+
+def _compose(text: str, where: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            f"the YAML is malformed: {problem}",
+            where=f"{where}{line}",
+            fix="check indentation (spaces, not tabs) and quoting around values with ':' or '#'",
+        ) from None
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the key or item at ``loc`` inside a composed YAML node, as far as it can be followed."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = None
+            for k, v in node.value:
+                if k.value == str(part):
+                    found = (k, v)
+                    break
+            if found is None:
+                return line
+            line = found[0].start_mark.line + 1
+            node = found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """Field names (aliases) allowed at the parent of ``loc`` in the schema, for did-you-mean hints."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return []
+        field = current.model_fields.get(str(part))
+        if field is None:
+            return []
+        ann = field.annotation
+        args = getattr(ann, "__args__", ())
+        nxt = next((a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if nxt is None:
+            return []
+        current = nxt
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or n for n, f in current.model_fields.items() if n not in ("source_path", "chain")]
+    return []
+
+
+def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) -> None:
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    line = _line_of(node, loc)
+    at = f"{where}, line {line}" if line else where
+    if err["type"] == "extra_forbidden":
+        options = _valid_keys(Scenario, loc)
+        near = difflib.get_close_matches(str(loc[-1]), options, n=1, cutoff=0.5)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise ScenarioError(
+            f"unknown key {key!r}{hint}",
+            where=at,
+            fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
+        ) from None
+    msg = err["msg"].removeprefix("Value error, ")
+    raise ScenarioError(f"key {key!r}: {msg}", where=at, fix="correct the value; see scenarios/README.md") from None
+
+
+def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bool = False) -> dict[str, Any]:
+    out = copy.deepcopy(parent)
+    for k, v in child.items():
+        inside = under_overrides or k == "overrides"
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _merge(out[k], v, under_overrides=inside)
+        elif isinstance(v, list) and isinstance(out.get(k), list) and under_overrides and k in _APPEND_KEYS:
+            out[k] = out[k] + v
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    if not path.exists():
+        raise ScenarioError(f"scenario file {path} does not exist", where=str(path), fix="check the path")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError("the file is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
+    node = _compose(text, str(path))
+    data = yaml.safe_load(text) if node is not None else {}
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping of keys", where=str(path), fix="start with `name: ...`")
+    return data, node
+
+
+def parse_scenario(text: str, *, where: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
+    """Validate scenario YAML text (``extends`` is resolved relative to ``base_dir``)."""
+    node = _compose(text, where)
+    data = yaml.safe_load(text) if node is not None else {}
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping of keys", where=where, fix="start with `name: ...`")
+    chain: tuple[str, ...] = ()
+    if data.get("extends"):
+        parent_path = (base_dir or Path.cwd()) / str(data["extends"])
+        parent = load_scenario(parent_path)
+        merged = _merge(parent.model_dump(by_alias=True, exclude={"source_path", "chain"}), data)
+        chain = (*parent.chain, str(parent_path))
+        # validate the child's own keys with its own line numbers first
+        _validate(data | {"name": data.get("name", parent.name)}, node, where)
+        data = merged
+        node = None
+    scn = _validate(data, node, where)
+    return scn.model_copy(update={"source_path": where, "chain": chain})
+
+
+def _validate(data: dict[str, Any], node: yaml.Node | None, where: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        _raise_validation(exc, node, where)
+        raise AssertionError("unreachable") from None
+
+
+def load_scenario(path: str | Path, *, _depth: int = 0) -> Scenario:
+    """Load and validate a scenario file, resolving ``extends`` (relative to the file) recursively."""
+    path = Path(path).resolve()
+    if _depth > _MAX_EXTENDS_DEPTH:
+        raise ScenarioError(
+            "`extends` chain is too deep or circular", where=str(path), fix="check which scenario extends which"
+        )
+    data, node = _read(path)
+    chain: tuple[str, ...] = ()
+    if data.get("extends"):
+        parent_path = (path.parent / str(data["extends"])).resolve()
+        if parent_path == path:
+            raise ScenarioError("a scenario cannot extend itself", where=str(path), fix="name another file")
+        if not parent_path.exists():
+            line = _line_of(node, ("extends",))
+            siblings = sorted(p.name for p in path.parent.glob("*.yaml"))
+            near = difflib.get_close_matches(Path(str(data["extends"])).name, siblings, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise ScenarioError(
+                f"`extends` names {data['extends']!r}, which does not exist{hint}",
+                where=f"{path}, line {line}",
+                fix="give a path relative to this file",
+            )
+        _validate(data | {"name": data.get("name") or "x", "extends": None}, node, str(path))
+        parent = load_scenario(parent_path, _depth=_depth + 1)
+        data = _merge(parent.model_dump(by_alias=True, exclude={"source_path", "chain"}), data)
+        chain = (*parent.chain, str(parent_path))
+        node = None
+    scn = _validate(data, node, str(path))
+    return scn.model_copy(update={"source_path": str(path), "chain": chain})
+
+
+def scenario_yaml(scn: Scenario) -> str:
+    """The scenario as YAML text (resolved: inherited values included, ``extends`` dropped)."""
+    data = scn.model_dump(by_alias=True, exclude={"source_path", "chain"}, exclude_defaults=True)
+    data.pop("extends", None)
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def province_key(value: str | int) -> str:
+    """Normalise a province given by name or adcode to its Chinese name."""
+    from transfer.regions import PROVINCES
+
+    s = str(value).strip()
+    if s.isdigit() and int(s) in PROVINCES:
+        return PROVINCES[int(s)].name_zh
+    for p in PROVINCES.values():
+        if s in (p.name_zh, p.name_en) or p.name_zh.startswith(s):
+            return p.name_zh
+    names = [p.name_zh for p in PROVINCES.values()] + [p.name_en for p in PROVINCES.values()]
+    near = difflib.get_close_matches(s, names, n=1)
+    hint = f" (did you mean {near[0]!r}?)" if near else ""
+    raise ScenarioError(f"unknown province {s!r}{hint}", where="province", fix="use the Chinese name or adcode")
+
