@@ -176,6 +176,7 @@ def test_indivisible_unit_demand_is_exact(engine: str) -> None:
         (2, 0),
     ]
     assert result.objective == result.lower_bound
+    assert result.status == "OPTIMAL"
 
 
 @pytest.mark.parametrize("grouped", [False, True])
@@ -214,6 +215,7 @@ def test_indivisible_split_firm_goes_whole_to_its_best_site_with_room() -> None:
     assert pairs == {0: (0, 60), 1: (1, 50)}
     assert result.lower_bound == 60 * 1000 + 40 * 2000 + 10 * 5000
     assert result.objective == 60 * 1000 + 50 * 5000
+    assert result.status == "HEURISTIC"
 
 
 def test_indivisible_with_share_cap_is_refused() -> None:

@@ -59,7 +59,7 @@ FloatArray = npt.NDArray[np.float64]
 _MAX_TOTAL_COST = 2**62
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MatchResult:
     """Optimal assignment of jobs from demand nodes to sites, as flat arrays.
 
@@ -76,7 +76,9 @@ class MatchResult:
     unmatched_penalty
         Cost units charged per unmatched job.
     engine, status
-        Solver used (``"networkx"`` or ``"ortools"``) and its final status.
+        Solver used (``"networkx"`` or ``"ortools"``) and its final status: ``"OPTIMAL"``, or
+        ``"HEURISTIC"`` when ``indivisible=True`` repaired split firms and the result may not
+        be optimal (its gap to ``lower_bound`` is then ``objective - lower_bound``).
     solve_time_s, total_time_s
         Time in the solver, and from the call to the returned result.
     n_arcs
@@ -156,7 +158,7 @@ class MatchResult:
         return pd.DataFrame({DEMAND_ID: d_labels[left], JOBS: self.unmatched[left]})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Assignment:
     """Tables of a matching: assignment, unmatched demand and per-site load, plus the raw result.
 
@@ -276,7 +278,7 @@ def solve_matching(
         rows, cols, scores = _top_k(rows, cols, scores, top_k)
 
     costs = np.rint((1.0 - scores) * COST_SCALE).astype(np.int64)
-    arc_caps = np.minimum(demand_arr[rows], capacity_arr[cols])
+    arc_caps = demand_arr[rows]  # the site's own capacity sits on its arc to the sink
     if max_share_per_site is not None:
         share_cap = np.floor(demand_arr * max_share_per_site + 1e-9).astype(np.int64)
         arc_caps = np.minimum(arc_caps, share_cap[rows])
@@ -305,8 +307,11 @@ def solve_matching(
         lower_bound = objective
     matched = np.bincount(rows, weights=flows, minlength=n_demand).astype(np.int64)
     unmatched = demand_arr - matched
+    status = solution.status
     if indivisible:
         objective = int((costs * flows).sum()) + penalty * int(unmatched.sum())
+        if objective != lower_bound:  # the repair may have lost optimality: say so
+            status = "HEURISTIC"
     positive = flows > 0
     return MatchResult(
         demand_idx=rows[positive],
@@ -317,7 +322,7 @@ def solve_matching(
         objective=objective,
         unmatched_penalty=penalty,
         engine=chosen,
-        status=solution.status,
+        status=status,
         solve_time_s=solution.solve_time_s,
         total_time_s=time.perf_counter() - started,
         n_arcs=n_arcs,

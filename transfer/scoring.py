@@ -24,7 +24,21 @@ __all__ = [
 ]
 
 DIRECTION = {c.id: c.direction for c in CRITERIA}
-LABEL_EN = {c.id: c.label_en for c in CRITERIA}
+LABEL_EN = {
+    "bonded_zone": "bonded zone",
+    "sea_cost": "cost to sea gateway",
+    "origin_cost": "cost to origin clusters",
+    "crex_time": "time to CR Express centre",
+    "air_time": "time to cargo airport",
+    "market_access": "domestic market access",
+    "labour_pool": "labour pool",
+    "wage": "wage level",
+    "policy_support": "policy designations",
+    "dev_zones": "national development zones",
+    "eco_pressure": "ecological pressure",
+}
+_SHORT = {c.id: LABEL_EN.get(c.id, c.label_en) for c in CRITERIA}
+
 LABEL_ZH = {c.id: c.label_zh for c in CRITERIA}
 NEUTRAL = 0.5
 NORMALISATION = (
@@ -115,7 +129,7 @@ class ScoreResult:
         w = self.weights[i]
         order = np.argsort(-contrib)
         strengths = [
-            f"strong {LABEL_EN[self.criteria[c]]} ({norm[c]:.2f} × weight {w[c]:.2f} = +{contrib[c]:.3f})"
+            f"good {_SHORT[self.criteria[c]]} ({norm[c]:.2f} × weight {w[c]:.2f} = +{contrib[c]:.3f})"
             for c in order[:n]
             if w[c] > 0 and np.isfinite(norm[c]) and norm[c] >= 0.6
         ]
@@ -123,7 +137,7 @@ class ScoreResult:
         weak = [c for c in np.argsort(norm) if w[c] >= 0.05 and np.isfinite(norm[c]) and norm[c] <= 0.3]
         if weak:
             c = weak[0]
-            out.append(f"weak {LABEL_EN[self.criteria[c]]} ({norm[c]:.2f}, weight {w[c]:.2f})")
+            out.append(f"poor {_SHORT[self.criteria[c]]} ({norm[c]:.2f}, weight {w[c]:.2f})")
         unknown = [self.criteria[c] for c in range(len(self.criteria)) if w[c] > 0 and not np.isfinite(norm[c])]
         if unknown:
             how = "scored neutral 0.5" if self.options.missing == "neutral" else "left out of the weights"

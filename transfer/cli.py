@@ -1,0 +1,387 @@
+"""The ``transfer`` command line: shortlists, site profiles, matching, routes, accessibility and scenario comparison."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from transfer import columns as C
+from transfer.errors import TransferError, UnknownNameError
+
+__all__ = ["main"]
+
+FORMATS = ("table", "json", "csv")
+
+
+class _Exit(Exception):
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _base(args: argparse.Namespace, *, with_network: bool = True) -> Any:
+    from transfer.pipeline import load_base
+
+    return load_base(args.data, with_network=with_network)
+
+
+def _scenario(args: argparse.Namespace) -> Any:
+    from transfer.scenarios import Scenario, load_scenario
+
+    if getattr(args, "scenario", None):
+        path = Path(args.scenario)
+        if not path.exists():
+            raise _Exit(f"--scenario: file not found: {path}")
+        return load_scenario(path)
+    return Scenario(name="default")
+
+
+def _emit(df: pd.DataFrame, fmt: str, *, records: list[dict[str, Any]] | None = None) -> str:
+    if fmt == "json":
+        recs = records if records is not None else json.loads(df.to_json(orient="records", force_ascii=False))
+        return json.dumps(recs, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        flat = df.copy()
+        for col in flat.columns:
+            if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
+                flat[col] = flat[col].map(
+                    lambda v: "; ".join(v)
+                    if isinstance(v, list)
+                    else json.dumps(v, ensure_ascii=False)
+                    if isinstance(v, dict)
+                    else v
+                )
+        return flat.to_csv(index=False, lineterminator="\n")
+    with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 200,
+                           "display.max_colwidth", 80):
+        return df.to_string(index=False) + "\n"
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in df.to_dict(orient="records"):
+        clean: dict[str, Any] = {}
+        for k, v in rec.items():
+            if hasattr(v, "item"):
+                v = v.item()
+            if isinstance(v, float) and v != v:
+                v = None
+            clean[str(k)] = v
+        out.append(clean)
+    return out
+
+
+def _industry(base: Any, name: str) -> str:
+    ids = base.catalogue.ids
+    if name in ids:
+        return name
+    by_name = {p.name_zh: p.id for p in base.catalogue} | {p.name_en.lower(): p.id for p in base.catalogue}
+    if name in by_name or name.lower() in by_name:
+        return by_name.get(name) or by_name[name.lower()]
+    near = difflib.get_close_matches(name, list(ids), n=3)
+    raise _Exit(f"--industry: unknown industry {name!r}" + (f"; closest: {', '.join(near)}" if near else "")
+                + " (list them with `transfer industries`)")
+
+
+def _site(base: Any, name: str) -> int:
+    s = base.layers.sites
+    key = str(name).strip()
+    if key.isdigit() and int(key) in set(s[C.ADCODE].astype(int)):
+        return int(key)
+    for col in (C.NAME_ZH, C.NAME_EN):
+        vals = s[col].astype(str)
+        hit = s[(vals == key) | (vals.str.lower() == key.lower()) | (vals.str.rstrip("市") == key.rstrip("市"))]
+        if len(hit) == 1:
+            return int(hit[C.ADCODE].iloc[0])
+        if len(hit) > 1:
+            opts = ", ".join(f"{r[C.NAME_ZH]} {r[C.PROVINCE]} ({r[C.ADCODE]})" for _, r in hit.iterrows())
+            raise _Exit(f"--site: {key!r} is ambiguous: {opts}; give the adcode")
+    names = list(s[C.NAME_ZH].astype(str)) + list(s[C.NAME_EN].astype(str))
+    near = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
+    raise _Exit(f"--site: unknown site {key!r}" + (f"; closest: {', '.join(near)}" if near else "")
+                + " (list them with `transfer sites`)")
+
+
+def cmd_industries(args: argparse.Namespace) -> str:
+    from transfer.industries import load_industries
+
+    cat = load_industries(Path(args.data) / "industries.yaml" if args.data else None)
+    df = pd.DataFrame(
+        [
+            {
+                "id": p.id,
+                C.NAME_ZH: p.name_zh,
+                C.NAME_EN: p.name_en,
+                "needs_bonded_zone": p.needs_bonded_zone,
+                "two_high_one_resource": p.two_high_one_resource,
+                "labour_intensity": p.labour_intensity,
+                "freight": ",".join(p.freight),
+            }
+            for p in cat
+        ]
+    )
+    return _emit(df, args.format)
+
+
+def cmd_sites(args: argparse.Namespace) -> str:
+    from transfer.layers import load_default
+
+    layers = load_default(args.data)
+    s = layers.sites
+    df = pd.DataFrame(s[[C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, C.REGION, C.LON, C.LAT]]).sort_values(C.ADCODE)
+    if args.province:
+        df = df[df[C.PROVINCE].str.startswith(args.province) | (df[C.ADCODE] // 10000 == _prov_prefix(args.province))]
+    if args.region:
+        df = df[df[C.REGION] == args.region]
+    return _emit(df, args.format)
+
+
+def _prov_prefix(value: str) -> int:
+    return int(value) // 10000 if value.isdigit() else -1
+
+
+def cmd_shortlist(args: argparse.Namespace) -> str:
+    from transfer.pipeline import run
+
+    base = _base(args)
+    scn = _scenario(args)
+    ind = _industry(base, args.industry)
+    res = run(base, scn, match=False)
+    df = res.scores.shortlist(ind, top=args.top, eligible_only=not args.all)
+    if args.format == "table":
+        view = df[["rank", C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "eligible"]].copy()
+        view["why"] = df["reasons"].map(lambda r: "; ".join(r[:2]))
+        return _emit(view, "table")
+    return _emit(df, args.format, records=_records(df))
+
+
+def cmd_site(args: argparse.Namespace) -> str:
+    from transfer.pipeline import run
+
+    base = _base(args)
+    scn = _scenario(args)
+    site = _site(base, args.site)
+    res = run(base, scn, match=False)
+    df = res.scores.site_profile(site, top=args.top)
+    names = {p.id: (p.name_zh, p.name_en) for p in base.catalogue}
+    df.insert(2, C.NAME_ZH, df["industry"].map(lambda i: names[i][0]))
+    df.insert(3, C.NAME_EN, df["industry"].map(lambda i: names[i][1]))
+    if args.format == "table":
+        meta = res.table.sites.loc[site]
+        head = f"{meta[C.NAME_ZH]} {meta[C.NAME_EN]} ({site}), {meta[C.PROVINCE]}, {meta[C.REGION]}\n"
+        view = df[["rank", "industry", C.NAME_ZH, "score", "eligible"]].copy()
+        view["why"] = df["reasons"].map(lambda r: "; ".join(r[:2]))
+        return head + _emit(view, "table")
+    return _emit(df, args.format, records=_records(df))
+
+
+def cmd_match(args: argparse.Namespace) -> str:
+    from transfer.pipeline import load_firms, run
+
+    base = _base(args)
+    scn = _scenario(args)
+    firms = None
+    if args.firms:
+        if not Path(args.firms).exists():
+            raise _Exit(f"--firms: file not found: {args.firms}")
+        firms = load_firms(args.firms, base.catalogue, base.layers)
+    res = run(base, scn, firms=firms)
+    if res.assignment is None:
+        raise _Exit("nothing to match: the scenario has no demand and no --firms file was given")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    sites = res.table.sites
+    a = res.assignment.assignment.rename(columns={"site_id": C.ADCODE})
+    a = a.merge(res.demand[["demand_id", "industry", "kind"]], on="demand_id", how="left")
+    a[C.NAME_ZH] = a[C.ADCODE].map(sites[C.NAME_ZH])
+    a[C.NAME_EN] = a[C.ADCODE].map(sites[C.NAME_EN])
+    a[C.PROVINCE] = a[C.ADCODE].map(sites[C.PROVINCE])
+    a[C.REGION] = a[C.ADCODE].map(sites[C.REGION])
+    load = res.assignment.site_load.rename(columns={"site_id": C.ADCODE})
+    load = load[load["jobs"] > 0].copy()
+    load[C.NAME_ZH] = load[C.ADCODE].map(sites[C.NAME_ZH])
+    load[C.PROVINCE] = load[C.ADCODE].map(sites[C.PROVINCE])
+    files = {
+        "assignment.csv": a,
+        "unmatched.csv": res.assignment.unmatched,
+        "site_load.csv": load,
+    }
+    for name, df in files.items():
+        df.to_csv(out / name, index=False, lineterminator="\n")
+    geo = res.layers.sites[[C.ADCODE, "geometry"]].merge(load, on=C.ADCODE, how="inner")
+    geo.to_file(out / "site_load.geojson", driver="GeoJSON")
+    pts = res.layers.sites[[C.ADCODE, C.LON, C.LAT]].set_index(C.ADCODE)
+    import geopandas as gpd
+
+    ag = gpd.GeoDataFrame(
+        a, geometry=gpd.points_from_xy(a[C.ADCODE].map(pts[C.LON]), a[C.ADCODE].map(pts[C.LAT])), crs=C.WGS84
+    )
+    ag.to_file(out / "assignment.geojson", driver="GeoJSON")
+    matched = int(a["jobs"].sum())
+    unmatched = int(res.assignment.unmatched["jobs"].sum()) if len(res.assignment.unmatched) else 0
+    lines = [
+        f"scenario {res.scenario.name}: {matched:,} jobs matched to {a[C.ADCODE].nunique()} sites, "
+        f"{unmatched:,} unmatched (engine {res.assignment.result.engine})",
+        *(f"note: {n}" for n in res.notes),
+        f"wrote {', '.join(sorted([*files, 'site_load.geojson', 'assignment.geojson']))} to {out}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_route(args: argparse.Namespace) -> str:
+    from transfer import network as nw
+    from transfer.layers import load_default
+
+    layers = load_default(args.data)
+    net = nw.load_network(Path(args.data) if args.data else None)
+    ids = []
+    for flag, name in (("--from", args.from_), ("--to", args.to)):
+        try:
+            ids.append(nw.resolve_place(name, layers.sites, layers.origins, layers.hubs)[1])
+        except UnknownNameError as exc:
+            near = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
+            raise _Exit(f"{flag}: unknown place {name!r}{near}") from None
+    r = nw.route(net, ids[0], ids[1])
+    legs = r.legs.copy()
+    if args.format == "json":
+        doc = {
+            "from": r.origin,
+            "to": r.target,
+            "distance_km": round(r.distance_km, 1),
+            "time_h": round(r.time_h, 2),
+            "cost_cny_teu": round(r.cost_cny_teu, 1),
+            "legs": _records(legs),
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if args.format == "csv":
+        return _emit(legs, "csv")
+    total = f"total: {r.distance_km:,.0f} km, {r.time_h:.1f} h, {r.cost_cny_teu:,.0f} CNY/TEU\n"
+    return f"route {r.origin} -> {r.target}\n" + _emit(legs, "table") + total
+
+
+def cmd_access(args: argparse.Namespace) -> str:
+    from transfer import network as nw
+    from transfer.layers import load_default
+    from transfer.pipeline import _sites_for_access
+
+    layers = load_default(args.data)
+    net = nw.load_network(Path(args.data) if args.data else None)
+    acc = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+    s = layers.sites.set_index(C.ADCODE)
+    acc = acc.copy()
+    acc.insert(0, C.NAME_ZH, s[C.NAME_ZH].reindex(acc.index))
+    acc.insert(1, C.PROVINCE, s[C.PROVINCE].reindex(acc.index))
+    df = acc.reset_index().rename(columns={"index": C.ADCODE})
+    if args.format == "table":
+        keep = [C.ADCODE, C.NAME_ZH, C.PROVINCE, "cost_to_sea_cny_teu", "time_to_sea_h", "nearest_sea_gateway",
+                "time_to_crex_h", "nearest_crex", "time_to_airport_h", "nearest_airport", "market_access"]
+        df = df[[c for c in keep if c in df.columns]]
+    return _emit(df, args.format, records=_records(df) if args.format == "json" else None)
+
+
+def cmd_compare(args: argparse.Namespace) -> str:
+    from transfer.compare import compare, to_json, to_text, write
+    from transfer.pipeline import run
+    from transfer.scenarios import load_scenario
+
+    for p in (args.a, args.b):
+        if not Path(p).exists():
+            raise _Exit(f"scenario file not found: {p}")
+    sa, sb = load_scenario(args.a), load_scenario(args.b)
+    base = _base(args)
+    cmp = compare(run(base, sa), run(base, sb), top=args.top)
+    if args.out:
+        written = write(cmp, args.out)
+        sys.stderr.write(f"wrote {', '.join(p.name for p in written)} to {args.out}\n")
+    return to_json(cmp) if args.format == "json" else to_text(cmp)
+
+
+def cmd_scenario(args: argparse.Namespace) -> str:
+    from transfer.scenarios import load_scenario, scenario_yaml
+
+    scn = load_scenario(args.file)
+    chain = " <- ".join([Path(p).name for p in scn.chain] + [Path(args.file).name])
+    return f"ok: {scn.name} ({chain})\n" + (scenario_yaml(scn) if args.show else "")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="transfer", description=__doc__)
+    p.add_argument("--data", default=None, help="folder with the layers (default: the embedded geodata/)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def fmt(sp: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
+        sp.add_argument("--format", choices=choices, default="table")
+
+    s = sub.add_parser("industries", help="list the industry profiles")
+    fmt(s)
+    s.set_defaults(func=cmd_industries)
+    s = sub.add_parser("sites", help="list the candidate sites")
+    s.add_argument("--province", help="filter by province name (prefix) or adcode")
+    s.add_argument("--region", choices=list(C.REGIONS))
+    fmt(s)
+    s.set_defaults(func=cmd_sites)
+    s = sub.add_parser("shortlist", help="industry -> top sites, with reasons")
+    s.add_argument("--industry", required=True)
+    s.add_argument("--top", type=int, default=10)
+    s.add_argument("--scenario")
+    s.add_argument("--all", action="store_true", help="include ineligible sites (with the reason)")
+    fmt(s)
+    s.set_defaults(func=cmd_shortlist)
+    s = sub.add_parser("site", help="site -> industries to court, with reasons")
+    s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
+    s.add_argument("--top", type=int, default=None)
+    s.add_argument("--scenario")
+    fmt(s)
+    s.set_defaults(func=cmd_site)
+    s = sub.add_parser("match", help="capacitated matching of the scenario's demand (and/or firms) to sites")
+    s.add_argument("--scenario")
+    s.add_argument("--firms", help="CSV or XLSX: name, industry, origin, jobs[, land_ha, needs_bonded_zone]")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_match)
+    s = sub.add_parser("route", help="least-cost freight route between two places")
+    s.add_argument("--from", dest="from_", required=True)
+    s.add_argument("--to", required=True)
+    fmt(s, ("table", "json", "csv"))
+    s.set_defaults(func=cmd_route)
+    s = sub.add_parser("access", help="accessibility columns per site")
+    fmt(s)
+    s.set_defaults(func=cmd_access)
+    s = sub.add_parser("compare", help="compare two scenarios")
+    s.add_argument("a")
+    s.add_argument("b")
+    s.add_argument("--top", type=int, default=10)
+    s.add_argument("--out")
+    fmt(s, ("table", "json"))
+    s.set_defaults(func=cmd_compare)
+    s = sub.add_parser("scenario", help="validate a scenario file")
+    s.add_argument("file")
+    s.add_argument("--show", action="store_true", help="print the resolved scenario")
+    s.set_defaults(func=cmd_scenario)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``transfer`` command; returns the exit code (2 for bad input)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        text = args.func(args)
+    except _Exit as exc:
+        sys.stderr.write(f"transfer: {exc}\n")
+        return exc.code
+    except TransferError as exc:
+        sys.stderr.write(f"transfer: {exc}\n")
+        return 2
+    sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
