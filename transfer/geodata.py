@@ -354,6 +354,11 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
             stats["network"] = build_network(
                 out / "network", sites=layers.sites, origins=layers.origins, hubs=layers.hubs
             )
+            from transfer.pipeline import load_base, write_access_cache
+
+            base = load_base(out, lazy_network=False)
+            if base.access is not None:
+                write_access_cache(out, base.access)
     (out / "build_stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1, default=str) + "\n")
     return stats
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import functools
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from transfer import columns as C
+from transfer._paths import default_data_dir
 from transfer._validate import read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError, TransferError
 from transfer.industries import IndustryCatalogue, load_industries
@@ -60,23 +64,98 @@ def _sites_for_access(layers: Layers) -> pd.DataFrame:
     return s
 
 
-def load_base(data_dir: str | Path | None = None, *, with_network: bool = True) -> Base:
-    """Load layers, industry catalogue and (if built) the logistics network with base accessibility."""
+ACCESS_CACHE = "network/access.csv"
+ACCESS_META = "network/access.meta.json"
+
+
+def _input_digest(root: Path) -> str:
+    """SHA-256 over every file the base accessibility depends on (layers, curated tables, network files)."""
+    h = hashlib.sha256()
+    files = sorted(
+        [*root.glob("network/*.csv"), *root.glob("curated/*.csv"), *root.glob("curated/*.yaml"),
+         root / "sites.geojson", root / "origins.geojson", root / "cities.csv"]
+    )
+    for f in files:
+        if f.name == Path(ACCESS_CACHE).name or not f.exists():
+            continue
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def write_access_cache(root: Path, access: pd.DataFrame) -> Path:
+    """Store the base accessibility with a digest of its inputs (read back by :func:`load_base`)."""
+    path = root / ACCESS_CACHE
+    access.to_csv(path.with_suffix(".tmp"), index_label=C.ADCODE, lineterminator="\n")
+    path.with_suffix(".tmp").replace(path)
+    (root / ACCESS_META).write_text(json.dumps({"inputs_sha256": _input_digest(root)}) + "\n")
+    return path
+
+
+def _read_access_cache(root: Path) -> pd.DataFrame | None:
+    meta = root / ACCESS_META
+    path = root / ACCESS_CACHE
+    if not (meta.exists() and path.exists()):
+        return None
+    try:
+        if json.loads(meta.read_text())["inputs_sha256"] != _input_digest(root):
+            return None
+    except (ValueError, KeyError):
+        return None
+    df = pd.read_csv(path, index_col=C.ADCODE, keep_default_na=False, na_values=[""])
+    for col in df.columns:
+        if df[col].dtype == object or col == "reason" or col.startswith("nearest_"):
+            df[col] = df[col].astype(object).where(df[col].notna(), "")
+    return df
+
+
+@functools.lru_cache(maxsize=4)
+def _network_cached(data_dir: str) -> Any:
+    from transfer import network as nw
+
+    return nw.load_network(Path(data_dir))
+
+
+def get_network(base: Base) -> Any:
+    """The base logistics network, loaded on first use and shared read-only (raises NetworkError if absent)."""
+    if base.network is not None:
+        return base.network
+    root = base.layers.data_dir or default_data_dir()
+    try:
+        return _network_cached(str(root))
+    except (ImportError, FileNotFoundError) as exc:
+        raise NetworkError(
+            f"the logistics network is not available ({exc})",
+            where=str(root / "network"),
+            fix="run `python -m transfer.geodata build`",
+        ) from None
+
+
+def load_base(data_dir: str | Path | None = None, *, with_network: bool = True, lazy_network: bool = True) -> Base:
+    """Load layers, industry catalogue and base accessibility (and the network, unless it can be loaded lazily).
+
+    The base accessibility is read from ``network/access.csv`` when its recorded input digest matches the data
+    (written by the geodata build), else computed; the network itself is then loaded on first use
+    (:func:`get_network`), which keeps a cold start short.
+    """
     layers = load_default(data_dir)
-    catalogue = load_industries(Path(data_dir) / "industries.yaml" if data_dir is not None else None)
+    root = Path(data_dir) if data_dir is not None else default_data_dir()
+    catalogue = load_industries(root / "industries.yaml")
     notes: list[str] = []
     net = None
     access = None
     if with_network:
-        try:
-            from transfer import network as nw
+        access = _read_access_cache(root) if lazy_network else None
+        if access is None:
+            try:
+                from transfer import network as nw
 
-            net = nw.load_network(Path(data_dir) if data_dir is not None else None)
-            access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
-        except (ImportError, FileNotFoundError) as exc:
-            notes.append(f"logistics network not available ({exc}); accessibility criteria are unknown")
-        except NetworkError as exc:
-            notes.append(f"logistics network not available: {exc}")
+                net = nw.load_network(root)
+                access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+            except (ImportError, FileNotFoundError) as exc:
+                notes.append(f"logistics network not available ({exc}); accessibility criteria are unknown")
+            except NetworkError as exc:
+                notes.append(f"logistics network not available: {exc}")
     return Base(layers=layers, catalogue=catalogue, network=net, access=access, notes=tuple(notes))
 
 
@@ -192,6 +271,8 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
     access = base.access
     n = scn.overrides.network
     network_edited = bool(n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params)
+    if network_edited or scn.overrides.labour_scale or scn.overrides.sites:
+        net = get_network(base) if base.access is not None or base.network is not None else None
     if network_edited:
         if net is None:
             raise ScenarioError(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -349,42 +349,55 @@ def score(
 def _eligibility(
     table: SiteTable, profiles: Sequence[IndustryProfile], site_ids: tuple[int, ...], opts: ScoringOptions
 ) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[str, ...]]]:
-    s = table.sites
-    vals = table.values
-    ok = np.ones((len(profiles), len(site_ids)), dtype=bool)
-    reasons: dict[tuple[str, int], list[str]] = {}
+    """Hard rules as boolean arrays (vectorised over sites), with one reason string per failed rule."""
+    s = table.sites.reindex(list(site_ids))
+    vals = table.values.reindex(list(site_ids))
+    n_s = len(site_ids)
     excl = {str(p) for p in opts.exclude_provinces}
-    prov_excluded = s[C.PROVINCE].astype(str).isin(excl) | s[C.PROVINCE_ADCODE].astype(str).isin(excl)
-    eco = s["eco_share"].astype(float)
+    prov_excl = (s[C.PROVINCE].astype(str).isin(excl) | s[C.PROVINCE_ADCODE].astype(str).isin(excl)).to_numpy()
+    has_full = s["has_full_bonded_zone"].fillna(False).to_numpy(dtype=bool)
+    eco = pd.to_numeric(s["eco_share"], errors="coerce").to_numpy(dtype=float)
+    eco_known = np.isfinite(eco)
+    crex = pd.to_numeric(vals.get("crex_time"), errors="coerce").to_numpy(dtype=float) if "crex_time" in vals else (
+        np.full(n_s, np.nan)
+    )
+    sea = pd.to_numeric(vals.get("sea_cost"), errors="coerce").to_numpy(dtype=float) if "sea_cost" in vals else (
+        np.full(n_s, np.nan)
+    )
+    provinces = s[C.PROVINCE].astype(str).to_numpy()
+    ok = np.ones((len(profiles), n_s), dtype=bool)
+    reasons: dict[tuple[str, int], list[str]] = {}
+
+    def fail(i: int, pid: str, mask: np.ndarray, text: Callable[[int], str]) -> None:
+        ok[i] &= ~mask
+        for j in np.flatnonzero(mask):
+            reasons.setdefault((pid, site_ids[j]), []).append(text(j))
+
     for i, p in enumerate(profiles):
-        for j, site in enumerate(site_ids):
-            why: list[str] = []
-            if bool(prov_excluded.iat[j]):
-                why.append(f"excluded: province {s[C.PROVINCE].iat[j]} is excluded in this scenario")
-            if p.needs_bonded_zone and not bool(s["has_full_bonded_zone"].iat[j]):
-                why.append("excluded: needs a comprehensive bonded zone (综合保税区/保税港区) in the city; none listed")
-            if p.two_high_one_resource:
-                share = eco.iat[j]
-                if np.isfinite(share) and share > opts.eco_restricted_share:
-                    why.append(
-                        f"excluded: 两高一资 industry banned in an ecologically restricted area ({share:.0%} of counties "
-                        f"in national key ecological function zones > {opts.eco_restricted_share:.0%})"
-                    )
-                elif not np.isfinite(share) and opts.eco_unknown_blocks_two_high:
-                    why.append("excluded: 两高一资 industry and the site's ecological status is unknown (precaution)")
-            if p.max_crex_time_h is not None:
-                t = vals["crex_time"].iat[j]
-                if not np.isfinite(t) or t > p.max_crex_time_h:
-                    got = f"{t:.1f} h" if np.isfinite(t) else "unknown"
-                    why.append(f"excluded: China-Europe Railway Express centre {got} away (limit {p.max_crex_time_h} h)")
-            if p.max_sea_cost_cny_teu is not None:
-                c = vals["sea_cost"].iat[j]
-                if not np.isfinite(c) or c > p.max_sea_cost_cny_teu:
-                    got = f"{c:,.0f} CNY/TEU" if np.isfinite(c) else "unknown"
-                    why.append(f"excluded: sea gateway cost {got} (limit {p.max_sea_cost_cny_teu:,.0f})")
-            if why:
-                ok[i, j] = False
-                reasons[(p.id, site)] = why
+        fail(i, p.id, prov_excl, lambda j: f"excluded: province {provinces[j]} is excluded in this scenario")
+        if p.needs_bonded_zone:
+            fail(i, p.id, ~has_full,
+                 lambda j: "excluded: needs a comprehensive bonded zone (综合保税区/保税港区) in the city; none listed")
+        if p.two_high_one_resource:
+            restricted = eco_known & (np.where(eco_known, eco, 0.0) > opts.eco_restricted_share)
+            fail(i, p.id, restricted,
+                 lambda j: f"excluded: 两高一资 industry banned in an ecologically restricted area ({eco[j]:.0%} of "
+                 f"counties in national key ecological function zones > {opts.eco_restricted_share:.0%})")
+            if opts.eco_unknown_blocks_two_high:
+                fail(i, p.id, ~eco_known,
+                     lambda j: "excluded: 两高一资 industry and the site's ecological status is unknown (precaution)")
+        if p.max_crex_time_h is not None:
+            limit = p.max_crex_time_h
+            bad = ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit)
+            fail(i, p.id, bad,
+                 lambda j: "excluded: China-Europe Railway Express centre "
+                 f"{(f'{crex[j]:.1f} h' if np.isfinite(crex[j]) else 'unknown')} away (limit {limit} h)")
+        if p.max_sea_cost_cny_teu is not None:
+            cap = p.max_sea_cost_cny_teu
+            bad = ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap)
+            fail(i, p.id, bad,
+                 lambda j: "excluded: sea gateway cost "
+                 f"{(f'{sea[j]:,.0f} CNY/TEU' if np.isfinite(sea[j]) else 'unknown')} (limit {cap:,.0f})")
     frame = pd.DataFrame(ok, index=pd.Index([p.id for p in profiles], name="industry"), columns=pd.Index(site_ids))
     return frame, {k: tuple(v) for k, v in reasons.items()}
 

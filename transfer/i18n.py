@@ -1,0 +1,293 @@
+"""One translation table for every label, legend and message: zh-CN by default, English on request."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from transfer.industries import CRITERIA
+
+__all__ = ["DEFAULT_LANG", "LANGS", "STRINGS", "criterion_label", "placeholders", "t"]
+
+LANGS: tuple[str, ...] = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+_TYPED: dict[str, dict[str, str]] = {
+    # app and tabs ---------------------------------------------------------------------------------
+    "app.title": {"zh": "加工贸易梯度转移承接地匹配工具", "en": "Processing-trade transfer site matching"},
+    "app.subtitle": {
+        "zh": "沿海转出产业与中西部及东北承接地的匹配分析",
+        "en": "Matching relocating coastal industries with central, western and northeastern receiving sites",
+    },
+    "tab.map": {"zh": "地图", "en": "Map"},
+    "tab.shortlists": {"zh": "短名单", "en": "Shortlists"},
+    "tab.workshop": {"zh": "情景工作坊", "en": "Scenario workshop"},
+    "tab.firms": {"zh": "企业匹配", "en": "Firms"},
+    "tab.data": {"zh": "数据与来源", "en": "Data & sources"},
+    # sidebar ---------------------------------------------------------------------------------------
+    "sidebar.language": {"zh": "语言", "en": "Language"},
+    "sidebar.industry": {"zh": "产业", "en": "Industry"},
+    "sidebar.scenario": {"zh": "情景", "en": "Scenario"},
+    "sidebar.top_n": {"zh": "显示前 N 名", "en": "Top N"},
+    "sidebar.province_filter": {"zh": "省份筛选", "en": "Province filter"},
+    "sidebar.region_filter": {"zh": "区域筛选", "en": "Region filter"},
+    "sidebar.min_score": {"zh": "最低得分", "en": "Minimum score"},
+    "sidebar.must_have_bonded_zone": {
+        "zh": "须有综合保税区或保税港区",
+        "en": "Must have a comprehensive bonded zone",
+    },
+    "sidebar.direction": {"zh": "查询方向", "en": "Direction"},
+    "sidebar.industry_to_sites": {"zh": "产业 → 承接地", "en": "Industry → sites"},
+    "sidebar.site_to_industries": {"zh": "承接地 → 产业", "en": "Site → industries"},
+    "sidebar.site": {"zh": "承接地", "en": "Site"},
+    "sidebar.all": {"zh": "全部", "en": "All"},
+    # map layers ------------------------------------------------------------------------------------
+    "layer.sites": {"zh": "承接地范围", "en": "Site polygons"},
+    "layer.bonded_zones": {"zh": "海关特殊监管区域", "en": "Bonded zones"},
+    "layer.hubs": {"zh": "物流枢纽", "en": "Logistics hubs"},
+    "layer.corridors": {"zh": "通道", "en": "Corridors"},
+    "layer.origins": {"zh": "转出地", "en": "Origin clusters"},
+    "layer.labour_pool": {"zh": "劳动力规模", "en": "Labour pool"},
+    "layer.restricted": {"zh": "生态限制区域", "en": "Restricted areas"},
+    "layer.route": {"zh": "运输线路", "en": "Route"},
+    "layer.provinces": {"zh": "省级行政区", "en": "Provinces"},
+    "layer.no_data": {"zh": "无数据 / 不符合条件", "en": "No data / ineligible"},
+    "hub.sea_gateway": {"zh": "出海口", "en": "Sea gateway"},
+    "hub.river_port": {"zh": "内河港口", "en": "River port"},
+    "hub.cargo_airport": {"zh": "货运机场", "en": "Cargo airport"},
+    "hub.crex_centre": {"zh": "中欧班列集结中心", "en": "China-Europe Railway Express centre"},
+    "hub.dry_port": {"zh": "陆港口岸", "en": "Dry port"},
+    "mode.rail": {"zh": "铁路", "en": "Railway"},
+    "mode.road": {"zh": "公路", "en": "Expressway"},
+    "mode.waterway": {"zh": "内河水运", "en": "Inland waterway"},
+    "mode.rail_sea": {"zh": "铁海联运", "en": "Rail-sea intermodal"},
+    "mode.crex": {"zh": "中欧班列", "en": "China-Europe Railway Express"},
+    "mode.sea": {"zh": "海运", "en": "Sea"},
+    # legends -----------------------------------------------------------------------------------------
+    "legend.score": {"zh": "适宜性得分", "en": "Suitability score"},
+    "legend.score_change": {"zh": "得分变化", "en": "Score change"},
+    "legend.hub_type": {"zh": "枢纽类型", "en": "Hub type"},
+    "legend.zone_type": {"zh": "监管区域类型", "en": "Bonded zone type"},
+    "legend.labour_pool": {"zh": "常住人口(人)", "en": "Resident population (persons)"},
+    "legend.restriction": {"zh": "重点生态功能区县占比", "en": "Share of counties in key ecological zones"},
+    "legend.shortlisted": {"zh": "入选短名单(数字为排名)", "en": "Shortlisted (number = rank)"},
+    "legend.no_data": {"zh": "无数据", "en": "No data"},
+    # macro-regions -----------------------------------------------------------------------------------
+    "region.central": {"zh": "中部", "en": "Central"},
+    "region.western": {"zh": "西部", "en": "Western"},
+    "region.northeast": {"zh": "东北", "en": "Northeast"},
+    "region.eastern": {"zh": "东部", "en": "Eastern"},
+    # table columns -----------------------------------------------------------------------------------
+    "col.rank": {"zh": "排名", "en": "Rank"},
+    "col.site": {"zh": "承接地", "en": "Site"},
+    "col.industry": {"zh": "产业", "en": "Industry"},
+    "col.adcode": {"zh": "行政区划代码", "en": "Admin code"},
+    "col.province": {"zh": "省份", "en": "Province"},
+    "col.region": {"zh": "区域", "en": "Region"},
+    "col.score": {"zh": "得分", "en": "Score"},
+    "col.eligible": {"zh": "是否符合", "en": "Eligible"},
+    "col.reasons": {"zh": "理由", "en": "Reasons"},
+    "col.contributions": {"zh": "贡献", "en": "Contributions"},
+    "col.top_contributions": {"zh": "主要贡献指标", "en": "Main contributing criteria"},
+    "col.robustness": {"zh": "稳健性(保持前 {k} 名的比例)", "en": "Robustness (share of draws in top {k})"},
+    "col.firm": {"zh": "企业", "en": "Firm"},
+    "col.jobs": {"zh": "就业岗位", "en": "Jobs"},
+    "col.land_ha": {"zh": "用地(公顷)", "en": "Land (ha)"},
+    "col.origin": {"zh": "转出地", "en": "Origin"},
+    "col.capacity": {"zh": "承载能力(岗位)", "en": "Capacity (jobs)"},
+    "col.utilisation": {"zh": "利用率", "en": "Utilisation"},
+    "col.source": {"zh": "来源", "en": "Source"},
+    "col.licence": {"zh": "许可", "en": "Licence"},
+    "col.year": {"zh": "年份", "en": "Year"},
+    "col.count": {"zh": "数量", "en": "Count"},
+    "value.yes": {"zh": "是", "en": "Yes"},
+    "value.no": {"zh": "否", "en": "No"},
+    # downloads ---------------------------------------------------------------------------------------
+    "download.csv": {"zh": "下载 CSV", "en": "Download CSV"},
+    "download.xlsx": {"zh": "下载 Excel (XLSX)", "en": "Download Excel (XLSX)"},
+    "download.geojson": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
+    "download.brief": {"zh": "下载一页简报 (HTML)", "en": "Download one-page brief (HTML)"},
+    "download.assignment": {"zh": "下载匹配结果", "en": "Download assignment"},
+    # uploads -----------------------------------------------------------------------------------------
+    "upload.prompt": {"zh": "上传文件(CSV、XLSX、GeoJSON)", "en": "Upload a file (CSV, XLSX, GeoJSON)"},
+    "upload.too_large": {
+        "zh": "文件过大:{size_mb:.1f} MB,上限为 {limit_mb:.0f} MB。",
+        "en": "File too large: {size_mb:.1f} MB; the limit is {limit_mb:.0f} MB.",
+    },
+    "upload.validation_failed": {
+        "zh": "文件校验未通过:{message}",
+        "en": "The file failed validation: {message}",
+    },
+    "upload.loaded_ok": {
+        "zh": "已载入 {rows} 行({name})。",
+        "en": "Loaded {rows} rows ({name}).",
+    },
+    "upload.replace_layer": {"zh": "以上传文件替换图层", "en": "Replace layer with uploaded file"},
+    "upload.unsupported_type": {
+        "zh": "不支持的文件类型:{suffix}",
+        "en": "Unsupported file type: {suffix}",
+    },
+    # error prefixes ----------------------------------------------------------------------------------
+    "error.generic": {"zh": "出错了:", "en": "Error: "},
+    "error.layer": {"zh": "图层数据错误:", "en": "Layer error: "},
+    "error.scenario": {"zh": "情景设置错误:", "en": "Scenario error: "},
+    "error.infeasible": {"zh": "无法求解:", "en": "No feasible solution: "},
+    "error.network": {"zh": "交通网络错误:", "en": "Network error: "},
+    "error.unknown_name": {"zh": "名称无法识别:", "en": "Unknown name: "},
+    # scenario comparison -----------------------------------------------------------------------------
+    "compare.title": {"zh": "情景比较", "en": "Compare scenarios"},
+    "compare.base": {"zh": "基准情景", "en": "Base scenario"},
+    "compare.alternative": {"zh": "比较情景", "en": "Alternative scenario"},
+    "compare.entering": {"zh": "新进入", "en": "Entering"},
+    "compare.leaving": {"zh": "退出", "en": "Leaving"},
+    "compare.rank_change": {"zh": "排名变化", "en": "Rank change"},
+    "compare.score_change": {"zh": "得分变化", "en": "Score change"},
+    "compare.jobs_by_region": {"zh": "分区域就业流向", "en": "Jobs by region"},
+    "compare.share_central_western": {"zh": "中西部占比", "en": "Share central + western"},
+    "compare.unmatched": {"zh": "未匹配", "en": "Unmatched"},
+    "compare.change_map": {"zh": "变化地图", "en": "Change map"},
+    "workshop.weights": {"zh": "指标权重", "en": "Criterion weights"},
+    "workshop.reset_weights": {"zh": "恢复默认权重", "en": "Reset weights"},
+    "workshop.scenario_name": {"zh": "情景名称", "en": "Scenario name"},
+    "workshop.edit_yaml": {"zh": "编辑情景文件 (YAML)", "en": "Edit scenario (YAML)"},
+    # workspace ---------------------------------------------------------------------------------------
+    "workspace.title": {"zh": "工作空间", "en": "Workspace"},
+    "workspace.save": {"zh": "保存", "en": "Save"},
+    "workspace.saved": {"zh": "已保存:{name}", "en": "Saved: {name}"},
+    "workspace.status": {"zh": "跟进状态", "en": "Status"},
+    "workspace.notes": {"zh": "备注", "en": "Notes"},
+    "status.candidate": {"zh": "候选", "en": "Candidate"},
+    "status.contacted": {"zh": "已联系", "en": "Contacted"},
+    "status.visited": {"zh": "已考察", "en": "Visited"},
+    "status.negotiating": {"zh": "洽谈中", "en": "Negotiating"},
+    "status.signed": {"zh": "已签约", "en": "Signed"},
+    "status.dropped": {"zh": "已放弃", "en": "Dropped"},
+    # firms -------------------------------------------------------------------------------------------
+    "firms.upload": {
+        "zh": "上传转移企业名单(CSV 或 XLSX)",
+        "en": "Upload a list of relocating firms (CSV or XLSX)",
+    },
+    "firms.template": {"zh": "模板下载", "en": "Download template"},
+    "firms.per_firm_matches": {"zh": "逐企业匹配结果", "en": "Per-firm matches"},
+    "firms.joint_assignment": {"zh": "统筹分配方案", "en": "Joint assignment"},
+    "firms.site_load": {"zh": "承接地负荷", "en": "Site load"},
+    "firms.count": {"zh": "共 {n} 家企业", "en": "{n} firms"},
+    # site profile ------------------------------------------------------------------------------------
+    "profile.title": {"zh": "承接地概况:{name}", "en": "Site profile: {name}"},
+    "profile.key_figures": {"zh": "主要指标", "en": "Key figures"},
+    "profile.criteria": {"zh": "指标得分(0–1)", "en": "Criterion scores (0–1)"},
+    "profile.route_to_sea": {"zh": "至最近出海口线路", "en": "Route to nearest sea gateway"},
+    "profile.route_to_origin": {"zh": "至转出地线路", "en": "Route to origin"},
+    "profile.click_hint": {
+        "zh": "点击地图中的承接地查看概况",
+        "en": "Click a site on the map to see its profile",
+    },
+    # brief -------------------------------------------------------------------------------------------
+    "brief.title": {"zh": "{industry}承接地短名单", "en": "Receiving-site shortlist: {industry}"},
+    "brief.map": {"zh": "承接地适宜性分布", "en": "Site suitability"},
+    "brief.table": {"zh": "推荐承接地", "en": "Recommended sites"},
+    "brief.sources": {"zh": "数据来源", "en": "Data sources"},
+    "brief.notes": {"zh": "说明", "en": "Notes"},
+    "brief.generated": {"zh": "生成日期:{date}", "en": "Generated: {date}"},
+    "brief.scenario": {"zh": "情景:{scenario}", "en": "Scenario: {scenario}"},
+    "brief.print_hint": {"zh": "打印为 PDF:A4 纵向", "en": "Print to PDF: A4 portrait"},
+    "brief.all_rows": {"zh": "适用于上表所有承接地:", "en": "Applies to every site above:"},
+    "brief.no_rows": {"zh": "没有符合条件的承接地。", "en": "No site meets the conditions."},
+    # data tab ----------------------------------------------------------------------------------------
+    "data.layer": {"zh": "图层", "en": "Layer"},
+    "data.rows": {"zh": "记录数", "en": "Rows"},
+    "data.provenance": {"zh": "数据来源与年份", "en": "Source and year"},
+    "data.crs_note": {
+        "zh": "高德、天地图等国内瓦片采用 GCJ-02 坐标,叠加 WGS84 数据前须先转换,否则约偏移 500 米。",
+        "en": "Chinese tile providers (AMap, Tianditu) use GCJ-02; WGS84 data would be misplaced by "
+        "about 500 m unless converted.",
+    },
+    "data.offline_basemap": {
+        "zh": "离线底图(由行政边界绘制)",
+        "en": "Offline basemap (drawn from boundaries)",
+    },
+    "data.online_tiles": {"zh": "在线瓦片底图(需联网)", "en": "Online tile basemap (needs internet)"},
+}
+
+# criterion labels come from the one place criteria are defined
+_CRITERIA_STRINGS: dict[str, dict[str, str]] = {
+    f"criterion.{c.id}": {"zh": c.label_zh, "en": c.label_en} for c in CRITERIA
+}
+
+# short criterion labels for chips, legends and narrow columns
+_CRITERIA_SHORT: dict[str, dict[str, str]] = {
+    "criterion_short.bonded_zone": {"zh": "综保区/保税港区", "en": "bonded zone"},
+    "criterion_short.sea_cost": {"zh": "出海运费", "en": "cost to sea gateway"},
+    "criterion_short.origin_cost": {"zh": "至转出地运费", "en": "cost to origin clusters"},
+    "criterion_short.crex_time": {"zh": "中欧班列时间", "en": "time to CR Express centre"},
+    "criterion_short.air_time": {"zh": "货运机场时间", "en": "time to cargo airport"},
+    "criterion_short.market_access": {"zh": "国内市场可达性", "en": "market access"},
+    "criterion_short.labour_pool": {"zh": "劳动力规模", "en": "labour pool"},
+    "criterion_short.wage": {"zh": "工资水平", "en": "wage level"},
+    "criterion_short.policy_support": {"zh": "政策支持", "en": "policy designations"},
+    "criterion_short.dev_zones": {"zh": "国家级开发区", "en": "development zones"},
+    "criterion_short.eco_pressure": {"zh": "生态约束", "en": "ecological pressure"},
+}
+
+STRINGS: dict[str, dict[str, str]] = {**_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT}
+
+
+class _KeepMissing(dict[str, Any]):
+    """Format mapping that leaves unknown placeholders as they are (``{name}``)."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def placeholders(text: str) -> set[str]:
+    """Names of the ``str.format`` placeholders in ``text`` (``"{n} firms"`` -> ``{"n"}``)."""
+    return {name for _lit, name, _spec, _conv in string.Formatter().parse(text) if name}
+
+
+def t(
+    key: str,
+    lang: str = DEFAULT_LANG,
+    *,
+    strict: bool = False,
+    table: Mapping[str, Mapping[str, str]] | None = None,
+    **fmt: Any,
+) -> str:
+    """The text of ``key`` in ``lang``, formatted with ``fmt``.
+
+    The result is plain text: escape it before putting it into HTML.
+
+    Parameters
+    ----------
+    key
+        A key of :data:`STRINGS`, e.g. ``"tab.map"`` or ``"criterion.wage"``.
+    lang
+        "zh" (default) or "en". A language without a translation falls back to English, then to the key.
+    strict
+        Raise ``KeyError`` for an unknown key or a missing placeholder value instead of falling back
+        (tests use this; the app does not, so a missing label never stops a page).
+    table
+        Another table of the same shape (default :data:`STRINGS`).
+    fmt
+        Values for the placeholders, e.g. ``t("firms.count", n=3)``.
+    """
+    entry = (STRINGS if table is None else table).get(key)
+    if entry is None:
+        if strict:
+            raise KeyError(f"no translation for key {key!r}; add it to transfer.i18n.STRINGS")
+        return key
+    text = entry.get(lang) or entry.get("en") or key
+    if not fmt and not placeholders(text):
+        return text
+    if strict:
+        return text.format(**fmt)
+    try:
+        return text.format_map(_KeepMissing(fmt))
+    except (ValueError, TypeError, IndexError):
+        # a placeholder with a format spec but no value ("{size_mb:.1f}"): show the text unformatted
+        return text
+
+
+def criterion_label(criterion_id: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
+    """Label of a criterion id, full or short (an unknown id gives the key, e.g. "criterion.x")."""
+    return t(f"criterion_short.{criterion_id}" if short else f"criterion.{criterion_id}", lang)
