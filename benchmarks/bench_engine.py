@@ -59,19 +59,20 @@ def main() -> None:
     t_tab, table = _time(lambda: build_site_table(layers, base.access))
     rows.append(("build_site_table", t_tab, "", None))
     t_score, res = _time(lambda: score(table, catalogue))
-    t_loop, loop = _time(lambda: _loop_scores(table, catalogue), repeat=2)
+    t_loop, _loop = _time(lambda: _loop_scores(table, catalogue), repeat=2)
     no_origin = [c for c in res.criteria if c != "origin_cost"]
     assert len(no_origin) > 0
-    rows.append((f"score {len(res.industries)} industries x {len(res.site_ids)} sites", t_score,
-                 "python loop", t_loop))
+    rows.append((f"score {len(res.industries)} industries x {len(res.site_ids)} sites", t_score, "python loop", t_loop))
     demand = pd.Series({i: 10_000 for i in res.industries})
     cap = (table.values["labour_pool"].fillna(0) * 0.02).round().astype(int)
     t_m_or, _ = _time(lambda: match_tables(res.scores, demand, cap, eligible=res.eligible, top_k=30, engine="ortools"))
-    t_m_nx, _ = _time(lambda: match_tables(res.scores, demand, cap, eligible=res.eligible, top_k=30, engine="networkx"),
-                      repeat=3)
+    t_m_nx, _ = _time(
+        lambda: match_tables(res.scores, demand, cap, eligible=res.eligible, top_k=30, engine="networkx"), repeat=3
+    )
     rows.append(("match (min-cost flow, OR-Tools)", t_m_or, "networkx", t_m_nx))
-    t_total, _ = _time(lambda: (score(table, catalogue), match_tables(res.scores, demand, cap, eligible=res.eligible,
-                                                                       top_k=30)))
+    t_total, _ = _time(
+        lambda: (score(table, catalogue), match_tables(res.scores, demand, cap, eligible=res.eligible, top_k=30))
+    )
     rows.append(("score + match (default data, budget 0.3 s)", t_total, "", None))
     t_rb, _ = _time(lambda: robustness(res, "electronics_assembly", n_draws=200))
     rows.append(("robustness (200 Dirichlet draws)", t_rb, "", None))

@@ -14,3 +14,11 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def layers() -> Layers:
     return load_default()
+
+
+@pytest.fixture(scope="session")
+def base():  # type: ignore[no-untyped-def]
+    """The base data of a run (layers, catalogue, accessibility), loaded once per test session."""
+    from transfer.pipeline import load_base
+
+    return load_base()

@@ -311,9 +311,9 @@ def validate_frame(
         vals = df[col].astype("string")
         bad = vals.notna() & ~vals.isin(allowed_values)
         if bad.any():
-            first = str(vals[bad].iloc[0])
+            first_value = str(vals[bad].iloc[0])
             raise LayerError(
-                f"field {col!r} has the unknown value {first!r}{_closest(first, allowed_values)}",
+                f"field {col!r} has the unknown value {first_value!r}{_closest(first_value, allowed_values)}",
                 where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
                 fix=f"use one of {', '.join(allowed_values)}",
             )

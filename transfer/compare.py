@@ -229,7 +229,7 @@ def compare(a: RunResult, b: RunResult, *, top: int = 10) -> Comparison:
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for rec in df.to_dict(orient="records"):
-        clean = {}
+        clean: dict[str, Any] = {}
         for k, v in rec.items():
             if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
                 clean[str(k)] = None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 __all__ = [
-    "TransferError",
-    "LayerError",
-    "ScenarioError",
     "InfeasibleError",
+    "LayerError",
     "NetworkError",
+    "ScenarioError",
+    "TransferError",
     "UnknownNameError",
 ]
 
@@ -59,7 +59,8 @@ class NetworkError(TransferError):
 class UnknownNameError(TransferError):
     """A site, origin, hub or industry name could not be resolved."""
 
-    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None,
-                 suggestions: list[str] | None = None) -> None:
+    def __init__(
+        self, what: str, *, where: str | None = None, fix: str | None = None, suggestions: list[str] | None = None
+    ) -> None:
         self.suggestions = list(suggestions or [])
         super().__init__(what, where=where, fix=fix)

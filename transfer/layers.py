@@ -247,7 +247,8 @@ def load_layer(
     schema = SCHEMAS[kind]
     out = validate_frame(df, schema, where=path.name, offset=offset, known_adcodes=known_adcodes)
     if kind == "sites":
-        out = _complete_sites(out, where=path.name)  # type: ignore[arg-type]
+        assert isinstance(out, gpd.GeoDataFrame)
+        out = _complete_sites(out, where=path.name)
     return out
 
 
@@ -326,8 +327,10 @@ def _assemble(frames: dict[str, Any], *, root: Path | None, files: dict[str, str
     hubs = frames["hubs"]
     bonded = _attach_city_points(bz, points, code_col=C.CITY_ADCODE) if len(bz) else _empty_points(bz)
     hubs_g = _attach_city_points(hubs, points, code_col=C.CITY_ADCODE) if len(hubs) else _empty_points(hubs)
-    corridors = _load_corridors(root / "curated" / "corridors.yaml", points) if root else _load_corridors(
-        Path("/nonexistent"), points
+    corridors = (
+        _load_corridors(root / "curated" / "corridors.yaml", points)
+        if root
+        else _load_corridors(Path("/nonexistent"), points)
     )
     return Layers(
         sites=sites,

@@ -85,8 +85,8 @@ def vendor_leaflet(dest: Path | None = None) -> Path:
 class OfflineMap(folium.Map):
     """A folium Map that loads only Leaflet, from this server (no CDN, no jQuery/Bootstrap/icon fonts)."""
 
-    default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]
-    default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]
+    default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]  # noqa: RUF012  (folium's own attribute)
+    default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]  # noqa: RUF012
 
 
 def standalone_html(m: folium.Map) -> str:
@@ -96,9 +96,7 @@ def standalone_html(m: folium.Map) -> str:
     js = (src / "leaflet.js").read_text(encoding="utf-8")
     css = (src / "leaflet.css").read_text(encoding="utf-8")
     page = page.replace(f'<script src="{LEAFLET_URL}/leaflet.js"></script>', f"<script>{js}</script>")
-    page = page.replace(
-        f'<link rel="stylesheet" href="{LEAFLET_URL}/leaflet.css"/>', f"<style>{css}</style>"
-    )
+    page = page.replace(f'<link rel="stylesheet" href="{LEAFLET_URL}/leaflet.css"/>', f"<style>{css}</style>")
     return page
 
 
@@ -199,9 +197,8 @@ def base_map(provinces: gpd.GeoDataFrame | None = None, *, tiles: str | None = N
         providers (AMap, Tianditu) use GCJ-02 and would misplace WGS84 data by ~500 m.
     """
     m = OfflineMap(location=[33.0, 106.0], zoom_start=4, tiles=tiles, control_scale=True, prefer_canvas=True)
-    m.get_root().header.add_child(
-        Element("<style>.leaflet-container{background:#eef3f7}</style>"), name="transfer_bg"
-    )
+    root: Any = m.get_root()
+    root.header.add_child(Element("<style>.leaflet-container{background:#eef3f7}</style>"), name="transfer_bg")
     if provinces is not None and len(provinces):
         gj = compact_geojson(provinces, [C.NAME_ZH, C.NAME_EN], decimals=2)
         folium.GeoJson(

@@ -20,8 +20,8 @@ class Province:
     municipality: bool = False
 
 
-# Macro-regions as used by the NBS and the processing-trade transfer policy: central 晋皖赣豫鄂湘; western 蒙桂渝川黔滇藏陕甘青宁新;
-# northeast 辽吉黑; the rest eastern.
+# Macro-regions as used by the NBS and the processing-trade transfer policy:
+# central 晋皖赣豫鄂湘; western 蒙桂渝川黔滇藏陕甘青宁新; northeast 辽吉黑; the rest eastern.
 _ROWS = [
     (110000, "北京市", "Beijing", C.EASTERN, True),
     (120000, "天津市", "Tianjin", C.EASTERN, True),

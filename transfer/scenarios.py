@@ -1,4 +1,4 @@
-"""Workshop scenarios: a validated YAML language (weights, constraints, overrides, demand, matching) with ``extends``."""
+"""Workshop scenarios: validated YAML (weights, constraints, overrides, demand, matching) with ``extends``."""
 
 from __future__ import annotations
 
@@ -28,6 +28,14 @@ __all__ = [
 _MAX_EXTENDS_DEPTH = 10
 # list-valued keys under `overrides` that a child scenario appends to its parent's (all other lists replace)
 _APPEND_KEYS = {"sites", "add", "remove", "add_edges", "remove_edges", "add_hubs", "remove_hubs"}
+
+
+class _KeyedValueError(ValueError):
+    """A validator error that knows the key path below its field (so the message can point at its line)."""
+
+    def __init__(self, message: str, *, loc: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.loc = loc
 
 
 class _Strict(BaseModel):
@@ -161,28 +169,50 @@ class Scenario(_Strict):
             for crit, w in ws.items():
                 if crit not in CRITERION_IDS:
                     near = difflib.get_close_matches(crit, CRITERION_IDS, n=1)
-                    hint = f"; did you mean '{near[0]}'?" if near else ""
-                    raise ValueError(f"unknown criterion '{crit}' under '{key}'{hint}")
+                    hint = f" (did you mean '{near[0]}'?)" if near else ""
+                    raise _KeyedValueError(f"unknown criterion '{crit}' under '{key}'{hint}", loc=(key, crit))
                 if w < 0:
-                    raise ValueError(f"weight '{crit}' under '{key}' is negative")
+                    raise _KeyedValueError(f"weight '{crit}' under '{key}' is negative", loc=(key, crit))
         return value
 
 
 # --- YAML with line numbers ---------------------------------------------------------------------------------
 
 
+def _yaml_error(exc: yaml.YAMLError, where: str) -> ScenarioError:
+    mark = getattr(exc, "problem_mark", None)
+    line = f", line {mark.line + 1}" if mark is not None else ""
+    problem = getattr(exc, "problem", None) or str(exc)
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return ScenarioError(
+            f"the YAML uses a tag that is not allowed: {problem}",
+            where=f"{where}{line}",
+            fix="remove the '!!' tag: scenarios accept plain YAML values only",
+        )
+    return ScenarioError(
+        f"the YAML is malformed: {problem}",
+        where=f"{where}{line}",
+        fix="check indentation (spaces, not tabs) and quoting around values with ':' or '#'",
+    )
+
+
 def _compose(text: str, where: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(
-            f"the YAML is malformed: {problem}",
-            where=f"{where}{line}",
-            fix="check indentation (spaces, not tabs) and quoting around values with ':' or '#'",
-        ) from None
+        raise _yaml_error(exc, where) from None
+
+
+def _safe_load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """The parsed data (yaml.safe_load only) and the composed node tree (for line numbers)."""
+    node = _compose(text, where)
+    if node is None:
+        return {}, None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:  # e.g. a !!python/object tag: composed fine, refused by the safe constructor
+        raise _yaml_error(exc, where) from None
+    return ({} if data is None else data), node
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -232,6 +262,9 @@ def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) -> None:
     err = exc.errors()[0]
     loc = tuple(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, _KeyedValueError):
+        loc = (*loc, *cause.loc)
     key = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of(node, loc)
     at = f"{where}, line {line}" if line else where
@@ -268,10 +301,7 @@ def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("the file is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
-    node = _compose(text, str(path))
-    data = yaml.safe_load(text) if node is not None else {}
-    if data is None:
-        data = {}
+    data, node = _safe_load(text, str(path))
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys", where=str(path), fix="start with `name: ...`")
     return data, node
@@ -279,8 +309,7 @@ def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
 
 def parse_scenario(text: str, *, where: str = "<scenario>", base_dir: Path | None = None) -> Scenario:
     """Validate scenario YAML text (``extends`` is resolved relative to ``base_dir``)."""
-    node = _compose(text, where)
-    data = yaml.safe_load(text) if node is not None else {}
+    data, node = _safe_load(text, where)
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys", where=where, fix="start with `name: ...`")
     chain: tuple[str, ...] = ()

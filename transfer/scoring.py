@@ -225,9 +225,7 @@ def normalise(values: pd.Series, direction: str, *, winsor: float = 0.05) -> pd.
     return 1.0 - n if direction == "min" else n
 
 
-def _weights(
-    profile: IndustryProfile, overrides: Mapping[str, Mapping[str, float]] | None
-) -> np.ndarray:
+def _weights(profile: IndustryProfile, overrides: Mapping[str, Mapping[str, float]] | None) -> np.ndarray:
     w = dict(profile.weights)
     for key in ("*", profile.id):
         if overrides and key in overrides:
@@ -358,11 +356,15 @@ def _eligibility(
     has_full = s["has_full_bonded_zone"].fillna(False).to_numpy(dtype=bool)
     eco = pd.to_numeric(s["eco_share"], errors="coerce").to_numpy(dtype=float)
     eco_known = np.isfinite(eco)
-    crex = pd.to_numeric(vals.get("crex_time"), errors="coerce").to_numpy(dtype=float) if "crex_time" in vals else (
-        np.full(n_s, np.nan)
+    crex = (
+        pd.to_numeric(vals.get("crex_time"), errors="coerce").to_numpy(dtype=float)
+        if "crex_time" in vals
+        else (np.full(n_s, np.nan))
     )
-    sea = pd.to_numeric(vals.get("sea_cost"), errors="coerce").to_numpy(dtype=float) if "sea_cost" in vals else (
-        np.full(n_s, np.nan)
+    sea = (
+        pd.to_numeric(vals.get("sea_cost"), errors="coerce").to_numpy(dtype=float)
+        if "sea_cost" in vals
+        else (np.full(n_s, np.nan))
     )
     provinces = s[C.PROVINCE].astype(str).to_numpy()
     ok = np.ones((len(profiles), n_s), dtype=bool)
@@ -371,33 +373,51 @@ def _eligibility(
     def fail(i: int, pid: str, mask: np.ndarray, text: Callable[[int], str]) -> None:
         ok[i] &= ~mask
         for j in np.flatnonzero(mask):
-            reasons.setdefault((pid, site_ids[j]), []).append(text(j))
+            reasons.setdefault((pid, site_ids[int(j)]), []).append(text(int(j)))
 
     for i, p in enumerate(profiles):
         fail(i, p.id, prov_excl, lambda j: f"excluded: province {provinces[j]} is excluded in this scenario")
         if p.needs_bonded_zone:
-            fail(i, p.id, ~has_full,
-                 lambda j: "excluded: needs a comprehensive bonded zone (综合保税区/保税港区) in the city; none listed")
+            fail(
+                i,
+                p.id,
+                ~has_full,
+                lambda j: "excluded: needs a comprehensive bonded zone (综合保税区/保税港区) in the city; none listed",
+            )
         if p.two_high_one_resource:
             restricted = eco_known & (np.where(eco_known, eco, 0.0) > opts.eco_restricted_share)
-            fail(i, p.id, restricted,
-                 lambda j: f"excluded: 两高一资 industry banned in an ecologically restricted area ({eco[j]:.0%} of "
-                 f"counties in national key ecological function zones > {opts.eco_restricted_share:.0%})")
+            fail(
+                i,
+                p.id,
+                restricted,
+                lambda j: (
+                    f"excluded: 两高一资 industry banned in an ecologically restricted area ({eco[j]:.0%} of "
+                    f"counties in national key ecological function zones > {opts.eco_restricted_share:.0%})"
+                ),
+            )
             if opts.eco_unknown_blocks_two_high:
-                fail(i, p.id, ~eco_known,
-                     lambda j: "excluded: 两高一资 industry and the site's ecological status is unknown (precaution)")
+                fail(
+                    i,
+                    p.id,
+                    ~eco_known,
+                    lambda j: "excluded: 两高一资 industry and the site's ecological status is unknown (precaution)",
+                )
         if p.max_crex_time_h is not None:
-            limit = p.max_crex_time_h
-            bad = ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit)
-            fail(i, p.id, bad,
-                 lambda j: "excluded: China-Europe Railway Express centre "
-                 f"{(f'{crex[j]:.1f} h' if np.isfinite(crex[j]) else 'unknown')} away (limit {limit} h)")
+            limit = float(p.max_crex_time_h)
+
+            def crex_text(j: int, limit: float = limit) -> str:
+                got = f"{crex[j]:.1f} h" if np.isfinite(crex[j]) else "unknown"
+                return f"excluded: China-Europe Railway Express centre {got} away (limit {limit} h)"
+
+            fail(i, p.id, ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit), crex_text)
         if p.max_sea_cost_cny_teu is not None:
-            cap = p.max_sea_cost_cny_teu
-            bad = ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap)
-            fail(i, p.id, bad,
-                 lambda j: "excluded: sea gateway cost "
-                 f"{(f'{sea[j]:,.0f} CNY/TEU' if np.isfinite(sea[j]) else 'unknown')} (limit {cap:,.0f})")
+            cap = float(p.max_sea_cost_cny_teu)
+
+            def sea_text(j: int, cap: float = cap) -> str:
+                got = f"{sea[j]:,.0f} CNY/TEU" if np.isfinite(sea[j]) else "unknown"
+                return f"excluded: sea gateway cost {got} (limit {cap:,.0f})"
+
+            fail(i, p.id, ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap), sea_text)
     frame = pd.DataFrame(ok, index=pd.Index([p.id for p in profiles], name="industry"), columns=pd.Index(site_ids))
     return frame, {k: tuple(v) for k, v in reasons.items()}
 

@@ -119,10 +119,7 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
     else:
         n_eco = pd.Series(np.nan, index=index)
     n_counties = pd.to_numeric(s.get("n_counties"), errors="coerce") if "n_counties" in s else None
-    if n_counties is not None:
-        eco_share = (n_eco / n_counties).clip(upper=1.0)
-    else:
-        eco_share = pd.Series(np.nan, index=index)
+    eco_share = (n_eco / n_counties).clip(upper=1.0) if n_counties is not None else pd.Series(np.nan, index=index)
 
     pop = pd.to_numeric(s.get("gn_population"), errors="coerce") if "gn_population" in s else None
     labour = pop.astype(float) if pop is not None else pd.Series(np.nan, index=index)
@@ -146,16 +143,20 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
         ocols = [c for c in acc.columns if c.startswith("cost_to_origin_")]
         origin_costs = acc[ocols].apply(pd.to_numeric, errors="coerce")
         origin_costs.columns = [int(c.rsplit("_", 1)[1]) for c in ocols]
-        unreachable = int(acc[list(ACCESS_COLUMNS.values())].isna().any(axis=1).sum()) if set(
-            ACCESS_COLUMNS.values()
-        ) <= set(acc.columns) else len(acc)
+        unreachable = (
+            int(acc[list(ACCESS_COLUMNS.values())].isna().any(axis=1).sum())
+            if set(ACCESS_COLUMNS.values()) <= set(acc.columns)
+            else len(acc)
+        )
         if unreachable:
             notes.append(f"{unreachable} sites lack some accessibility value (unreachable or not snapped)")
     else:
         for crit in ACCESS_COLUMNS:
             values[crit] = np.nan
-        notes.append("logistics accessibility not computed: sea_cost, origin_cost, crex_time, air_time, market_access "
-                     "are unknown for every site")
+        notes.append(
+            "logistics accessibility not computed: sea_cost, origin_cost, crex_time, air_time, market_access "
+            "are unknown for every site"
+        )
 
     sites = s.copy()
     sites["bonded_zones"] = zone_names
