@@ -17,7 +17,7 @@ def layers() -> Layers:
 
 
 @pytest.fixture(scope="session")
-def base():  # type: ignore[no-untyped-def]
+def base():
     """The base data of a run (layers, catalogue, accessibility), loaded once per test session."""
     from transfer.pipeline import load_base
 

@@ -309,3 +309,22 @@ def test_default_rail_km_close_to_published(
     ids, _ = gd.snappers["rail"](np.array(lon), np.array(lat))
     km = dijkstra(m, indices=int(ids[0]))[int(ids[1])]
     assert abs(km - published_km) / published_km < 0.15
+
+
+@needs_default
+def test_added_rail_link_needs_a_rail_hub_at_both_ends(default_net: N.LogisticsNetwork) -> None:
+    # Lhasa has no rail freight hub in the default data: a rail link from it could never be boarded
+    with pytest.raises(NetworkError, match=r"540100 has no rail freight hub.*add a hub in that city"):
+        N.with_changes(default_net, add_edges=[{"from": "540100", "to": "450700", "mode": "rail", "distance_km": 100}])
+    # with a dry port added in the same scenario the link is accepted and lowers Lhasa's cost to the sea
+    hub = {"hub_id": "dry_lhasa", "hub_type": "dry_port", "name_zh": "拉萨陆港", "city_adcode": 540100}
+    changed = N.with_changes(
+        default_net,
+        add_hubs=[hub],
+        add_edges=[{"from": "dry_lhasa", "to": "450700", "mode": "rail", "distance_km": 2500}],
+    )
+    sites = default_net.inputs.places
+    lhasa = sites[(sites["kind"] == "site") & (sites["place_id"].astype(str) == "540100")].assign(adcode=540100)
+    before = N.accessibility(default_net, lhasa)
+    after = N.accessibility(changed, lhasa)
+    assert after[N.COST_TO_SEA].iloc[0] < before[N.COST_TO_SEA].iloc[0]

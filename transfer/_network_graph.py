@@ -396,7 +396,20 @@ def assemble(inp: NetworkInputs) -> Assembled:
                     where="add_edges",
                     fix="use a site or origin adcode or a hub_id",
                 )
-            ends.append(snap(mode, float(row.iloc[0][C.LON]), float(row.iloc[0][C.LAT]))[0])
+            r0 = row.iloc[0]
+            if mode == "rail" and str(r0["kind"]) != "hub":
+                # freight gets on a train only at a hub with rail (mode changes happen at hubs): without one in the
+                # city an added rail link could never be used, so say so instead of silently doing nothing
+                city = str(r0.get("city_adcode", pid))
+                in_city = places[(places["kind"] == "hub") & (places["city_adcode"].astype(str) == city)]
+                rail_types = [t for t, ms in hub_modes.items() if "rail" in ms]
+                if not in_city["hub_type"].isin(rail_types).any():
+                    raise NetworkError(
+                        f"added rail link {e.from_}->{e.to}: {pid} has no rail freight hub, so trains cannot load there",
+                        where="add_edges",
+                        fix="add a hub in that city too (add_hubs, e.g. hub_type dry_port) or use mode 'road'",
+                    )
+            ends.append(snap(mode, float(r0[C.LON]), float(r0[C.LAT]))[0])
         g = shapely.LineString([(lon[ends[0]], lat[ends[0]]), (lon[ends[1]], lat[ends[1]])])
         parts.append(
             _arcs(

@@ -323,13 +323,15 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     out = pd.DataFrame({"name": df["name"].astype(str).str.strip()})
     if out["name"].eq("").any() or df["name"].isna().any():
         rows = np.flatnonzero((out["name"].eq("") | df["name"].isna()).to_numpy()) + offset
-        raise LayerError("firm name is empty", where=f"{path.name}, row {rows[0]}", fix="give every firm a name")
+        raise LayerError(
+            "firm name is empty", where=f"{path.name}, row {rows[0]}, field 'name'", fix="give every firm a name"
+        )
     dup = out["name"].duplicated(keep=False)
     if dup.any():
         rows = np.flatnonzero(dup.to_numpy()) + offset
         raise LayerError(
             f"duplicate firm name {out['name'][dup].iloc[0]!r}",
-            where=f"{path.name}, rows {', '.join(map(str, rows[:5]))}",
+            where=f"{path.name}, rows {', '.join(map(str, rows[:5]))}, field 'name'",
             fix="make names unique (e.g. add the city)",
         )
     ind = df["industry"].astype(str).str.strip()
@@ -377,7 +379,11 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
         bad = df["land_ha"].notna() & (df["land_ha"].astype(str).str.strip() != "") & land.isna()
         if bad.any():
             r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
-            raise LayerError("land_ha must be numeric", where=f"{path.name}, row {r}", fix="write hectares as a number")
+            raise LayerError(
+                "land_ha must be numeric",
+                where=f"{path.name}, row {r}, field 'land_ha'",
+                fix="write hectares as a number",
+            )
         out["land_ha"] = land
     if "needs_bonded_zone" in df:
         out["needs_bonded_zone"] = df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(

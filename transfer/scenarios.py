@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -67,7 +68,7 @@ class MatchingOptions(_Strict):
     max_share_per_site: float | None = Field(default=None, gt=0, le=1)
     capacity_share_of_labour_pool: float = Field(default=0.02, gt=0, le=1)
     capacity_jobs: dict[int, int] = Field(default_factory=dict)
-    province_cap_jobs: dict[str, int] = Field(default_factory=dict)
+    province_cap_jobs: dict[str | int, int] = Field(default_factory=dict)  # province name or adcode
     indivisible: bool = False
     engine: Literal["auto", "networkx", "ortools"] = "auto"
 
@@ -79,7 +80,7 @@ class Constraints(_Strict):
     winsor: float = Field(default=0.05, ge=0, lt=0.5)
     eco_restricted_share: float = Field(default=1 / 3, ge=0, le=1)
     eco_unknown_blocks_two_high: bool = False
-    exclude_provinces: tuple[str, ...] = ()
+    exclude_provinces: tuple[str | int, ...] = ()  # province names or adcodes
 
 
 class SiteEdit(_Strict):
@@ -133,8 +134,8 @@ class NetworkEdits(_Strict):
 class WageEdits(_Strict):
     """Wage changes: relative change per province (0.2 = +20 %) or an absolute CNY/year value."""
 
-    province_change: dict[str, float] = Field(default_factory=dict)
-    province_set_cny_year: dict[str, float] = Field(default_factory=dict)
+    province_change: dict[str | int, float] = Field(default_factory=dict)  # keys: province name or adcode
+    province_set_cny_year: dict[str | int, float] = Field(default_factory=dict)
 
 
 class Overrides(_Strict):
@@ -179,20 +180,38 @@ class Scenario(_Strict):
 # --- YAML with line numbers ---------------------------------------------------------------------------------
 
 
-def _yaml_error(exc: yaml.YAMLError, where: str) -> ScenarioError:
+_KEY_AT_LINE = re.compile(r"\s*(?:-\s+)?([^\s:#'\"{}\[\],][^:#{}\[\],]*?)\s*:(?:\s|$)")
+
+
+def _key_at(text: str, line0: int) -> str | None:
+    """The mapping key written at the start of a 0-based line of ``text``, if any."""
+    lines = text.splitlines()
+    m = _KEY_AT_LINE.match(lines[line0]) if 0 <= line0 < len(lines) else None
+    return m.group(1) if m else None
+
+
+def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
     mark = getattr(exc, "problem_mark", None)
     line = f", line {mark.line + 1}" if mark is not None else ""
     problem = getattr(exc, "problem", None) or str(exc)
+    ctx_mark = getattr(exc, "context_mark", None)
+    start = ctx_mark if ctx_mark is not None else mark
+    key = _key_at(text, start.line) if start is not None else None
+    near = ""
+    if ctx_mark is not None and getattr(exc, "context", None):
+        near = f" ({exc.context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
+    elif key:
+        near = f" (key {key!r})"
     if isinstance(exc, yaml.constructor.ConstructorError):
         return ScenarioError(
-            f"the YAML uses a tag that is not allowed: {problem}",
+            f"the YAML uses a tag that is not allowed{near}: {problem}",
             where=f"{where}{line}",
             fix="remove the '!!' tag: scenarios accept plain YAML values only",
         )
     return ScenarioError(
-        f"the YAML is malformed: {problem}",
+        f"the YAML is malformed{near}: {problem}",
         where=f"{where}{line}",
-        fix="check indentation (spaces, not tabs) and quoting around values with ':' or '#'",
+        fix="check indentation (spaces, not tabs), closing brackets and quoting around values with ':' or '#'",
     )
 
 
@@ -200,7 +219,7 @@ def _compose(text: str, where: str) -> yaml.Node | None:
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(exc, where) from None
+        raise _yaml_error(exc, where, text) from None
 
 
 def _safe_load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
@@ -211,7 +230,7 @@ def _safe_load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:  # e.g. a !!python/object tag: composed fine, refused by the safe constructor
-        raise _yaml_error(exc, where) from None
+        raise _yaml_error(exc, where, text) from None
     return ({} if data is None else data), node
 
 
@@ -287,8 +306,9 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bo
         inside = under_overrides or k == "overrides"
         if isinstance(v, dict) and isinstance(out.get(k), dict):
             out[k] = _merge(out[k], v, under_overrides=inside)
-        elif isinstance(v, list) and isinstance(out.get(k), list) and under_overrides and k in _APPEND_KEYS:
-            out[k] = out[k] + v
+        elif isinstance(v, list) and isinstance(out.get(k), (list, tuple)) and under_overrides and k in _APPEND_KEYS:
+            # the parent arrives as a model dump, where list fields are tuples
+            out[k] = [*out[k], *copy.deepcopy(v)]
         else:
             out[k] = copy.deepcopy(v)
     return out
