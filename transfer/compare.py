@@ -107,7 +107,7 @@ def compare(a: RunResult, b: RunResult, *, top: int = 10) -> Comparison:
                     "rank_move": (rank_a - rank_b) if rank_a is not None and rank_b is not None else None,
                     "score_a": round(sa, _DEC),
                     "score_b": round(sb, _DEC),
-                    "score_delta": round(sb - sa, _DEC),
+                    "score_delta": round(sb - sa, _DEC) + 0.0,
                     "drivers": _drivers(a, b, ind, int(site)),
                     "note": note,
                 }
@@ -287,7 +287,7 @@ def to_text(cmp: Comparison, *, max_rows: int = 40) -> str:
         cmp.flows_region.to_string(index=False),
         "",
         "Jobs by province (changed):",
-        cmp.flows_province[cmp.flows_province["delta"] != 0].head(max_rows).to_string(index=False),
+        _table_or_none(cmp.flows_province[cmp.flows_province["delta"] != 0].head(max_rows)),
         "",
         "Shortlist changes (entering / leaving / rank moves):",
     ]
@@ -298,6 +298,10 @@ def to_text(cmp: Comparison, *, max_rows: int = 40) -> str:
     if len(moved) > max_rows:
         lines.append(f"... {len(moved) - max_rows} more rows (use --format json or --out)")
     return "\n".join(lines) + "\n"
+
+
+def _table_or_none(df: pd.DataFrame) -> str:
+    return df.to_string(index=False) if len(df) else "(none)"
 
 
 def _pct(v: float | None) -> str:
