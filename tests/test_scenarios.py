@@ -337,7 +337,7 @@ def test_eco_key_counties(base: Base, plain: RunResult) -> None:
     res = run(base, scn("name: x\noverrides:\n  eco_key_counties: {430500: 12}\n"), match=False)
     assert res.table.sites.at[430500, "eco_share"] == 1.0
     assert not res.scores.eligible.at["electroplating", 430500]
-    assert any("两高一资" in r for r in res.scores.reasons[("electroplating", 430500)])
+    assert any("two-high, one-resource" in r for r in res.scores.reasons[("electroplating", 430500)])
     assert res.scores.eligible.at["toys", 430500], "only 两高一资 industries are banned"
 
 

@@ -131,7 +131,8 @@ def test_eligibility_with_reasons(table, catalogue):
     assert "comprehensive bonded zone" in r.reasons[("b_bonded", 102)][0]
     # 两高一资 banned where half the counties are in key ecological function zones; unknown is allowed by default
     assert r.eligible.loc["c_heavy"].tolist() == [True, False, True, True]
-    assert "两高一资" in r.reasons[("c_heavy", 102)][0]
+    assert "two-high, one-resource" in r.reasons[("c_heavy", 102)][0]
+    assert "两高一资" in r.explain("c_heavy", 102, lang="zh")[0]
     strict = score(table, catalogue, options=ScoringOptions(winsor=0, eco_unknown_blocks_two_high=True))
     assert not strict.eligible.at["c_heavy", 103]
     assert "unknown" in strict.reasons[("c_heavy", 103)][0]

@@ -405,7 +405,8 @@ def assemble(inp: NetworkInputs) -> Assembled:
                 rail_types = [t for t, ms in hub_modes.items() if "rail" in ms]
                 if not in_city["hub_type"].isin(rail_types).any():
                     raise NetworkError(
-                        f"added rail link {e.from_}->{e.to}: {pid} has no rail freight hub, so trains cannot load there",
+                        f"added rail link {e.from_}->{e.to}: {pid} has no rail freight hub, "
+                        "so trains cannot load there",
                         where="add_edges",
                         fix="add a hub in that city too (add_hubs, e.g. hub_type dry_port) or use mode 'road'",
                     )

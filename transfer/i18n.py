@@ -230,7 +230,124 @@ _CRITERIA_SHORT: dict[str, dict[str, str]] = {
     "criterion_short.eco_pressure": {"zh": "生态约束", "en": "ecological pressure"},
 }
 
-STRINGS: dict[str, dict[str, str]] = {**_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT}
+# app-only labels: loading messages, zone types in English, route finding
+_APP: dict[str, dict[str, str]] = {
+    "app.loading": {"zh": "正在载入基础数据…", "en": "Loading the base data…"},
+    "sidebar.origin": {"zh": "转出地(线路起点)", "en": "Origin cluster (for routes)"},
+    "sidebar.default_scenario": {"zh": "默认(无情景)", "en": "Default (no scenario)"},
+    "sidebar.data_replaced": {"zh": "正在使用上传的图层", "en": "Using an uploaded layer"},
+    "map.colour_by": {"zh": "按所选产业的适宜性着色", "en": "Coloured by suitability for the chosen industry"},
+    "map.size": {"zh": "地图大小", "en": "Map size"},
+    "map.pick_site": {"zh": "或从列表选择承接地", "en": "Or pick a site from the list"},
+    "map.none": {"zh": "(未选择)", "en": "(none)"},
+    "map.legend_hubs": {"zh": "枢纽", "en": "Hubs"},
+    "map.legend_zones": {"zh": "监管区域", "en": "Bonded zones"},
+    "profile.contributions": {"zh": "得分构成(所选产业)", "en": "Score breakdown (chosen industry)"},
+    "profile.eligibility": {"zh": "是否符合条件及理由", "en": "Eligibility and reasons"},
+    "profile.eligible_yes": {"zh": "符合条件", "en": "Eligible"},
+    "profile.eligible_no": {"zh": "不符合条件", "en": "Not eligible"},
+    "profile.robustness": {"zh": "稳健性", "en": "Robustness"},
+    "profile.robustness_help": {
+        "zh": "在权重随机扰动(狄利克雷抽样 200 次)下保持前 {k} 名的比例",
+        "en": "Share of 200 random weight draws (Dirichlet) in which the site stays in the top {k}",
+    },
+    "profile.no_route": {"zh": "无法计算线路:{message}", "en": "No route: {message}"},
+    "profile.no_network": {"zh": "未载入交通网络,无法计算线路。", "en": "No logistics network loaded; no routes."},
+    "profile.score": {"zh": "得分", "en": "Score"},
+    "profile.rank": {"zh": "排名", "en": "Rank"},
+    "profile.figure": {"zh": "指标", "en": "Figure"},
+    "profile.value": {"zh": "数值", "en": "Value"},
+    "profile.unit": {"zh": "单位", "en": "Unit"},
+    "profile.industries": {"zh": "适合引进的产业", "en": "Industries to court"},
+    "leg.mode": {"zh": "方式", "en": "Mode"},
+    "leg.from": {"zh": "起", "en": "From"},
+    "leg.to": {"zh": "止", "en": "To"},
+    "leg.km": {"zh": "公里", "en": "km"},
+    "leg.hours": {"zh": "小时", "en": "Hours"},
+    "leg.cost": {"zh": "运费(元/TEU)", "en": "Cost (CNY/TEU)"},
+    "shortlist.save": {"zh": "保存短名单到工作空间", "en": "Save shortlist to workspace"},
+    "shortlist.name": {"zh": "短名单名称", "en": "Shortlist name"},
+    "shortlist.empty": {"zh": "没有符合筛选条件的承接地。", "en": "No site passes the filters."},
+    "workshop.scope": {"zh": "权重作用于", "en": "Weights apply to"},
+    "workshop.rescore_ms": {"zh": "重新评分用时 {ms:.0f} 毫秒", "en": "Re-scored in {ms:.0f} ms"},
+    "workshop.pick": {"zh": "选择情景文件", "en": "Pick a scenario file"},
+    "workshop.apply_yaml": {"zh": "应用编辑后的情景", "en": "Apply the edited scenario"},
+    "workshop.yaml_ok": {"zh": "情景有效:{name}", "en": "Scenario is valid: {name}"},
+    "workshop.active": {"zh": "当前情景:{name}", "en": "Active scenario: {name}"},
+    "workshop.with_weights": {"zh": "保存时包含滑块权重", "en": "Include the slider weights when saving"},
+    "workshop.saved_versions": {"zh": "工作空间中已保存的情景", "en": "Scenarios saved in the workspace"},
+    "workshop.shortlist_side": {"zh": "前 {n} 名对比(所选产业)", "en": "Top {n} side by side (chosen industry)"},
+    "compare.not_available": {
+        "zh": "情景比较模块(transfer.compare)尚不可用;下方仅显示两个情景的短名单对比。",
+        "en": "The comparison module (transfer.compare) is not available yet; only the two shortlists are shown below.",
+    },
+    "compare.run": {"zh": "比较", "en": "Compare"},
+    "compare.same": {"zh": "请选择两个不同的情景。", "en": "Pick two different scenarios."},
+    "firms.none": {"zh": "请上传企业名单,或下载模板。", "en": "Upload a list of firms, or download the template."},
+    "firms.unmatched": {"zh": "未匹配的企业岗位", "en": "Unmatched firm jobs"},
+    "firms.top_sites": {"zh": "前 {n} 个承接地", "en": "Top {n} sites"},
+    "data.licences": {"zh": "许可与署名", "en": "Licences and attribution"},
+    "data.replace_kind": {"zh": "要替换的图层", "en": "Layer to replace"},
+    "data.replaced": {
+        "zh": "已用 {name} 替换图层 {kind}({rows} 行)。",
+        "en": "Layer {kind} replaced by {name} ({rows} rows).",
+    },
+    "data.reset": {"zh": "恢复默认数据", "en": "Restore the default data"},
+    "data.file": {"zh": "文件", "en": "File"},
+    "data.notes": {"zh": "运行说明", "en": "Run notes"},
+    "data.sources_years": {"zh": "来源年份", "en": "Source years"},
+    "data.flagged": {"zh": "带标记的行", "en": "Flagged rows"},
+    "data.n_sources": {"zh": "不同来源数", "en": "Distinct sources"},
+    "zone.综合保税区": {"zh": "综合保税区", "en": "Comprehensive bonded zone"},
+    "zone.保税港区": {"zh": "保税港区", "en": "Bonded port zone"},
+    "zone.出口加工区": {"zh": "出口加工区", "en": "Export processing zone"},
+    "zone.保税物流园区": {"zh": "保税物流园区", "en": "Bonded logistics park"},
+    "zone.保税物流中心B": {"zh": "保税物流中心(B型)", "en": "Bonded logistics centre (type B)"},
+    "profile.loading_routes": {"zh": "正在计算线路…", "en": "Finding routes…"},
+}
+
+# reasons given for a score or an exclusion (transfer.scoring renders them in the chosen language)
+_REASONS: dict[str, dict[str, str]] = {
+    "reason.excluded_province": {
+        "zh": "排除：本情景排除{province}",
+        "en": "excluded: province {province} is excluded in this scenario",
+    },
+    "reason.needs_bonded_zone": {
+        "zh": "排除：需要综合保税区或保税港区，该市暂无",
+        "en": "excluded: needs a comprehensive bonded zone or bonded port zone in the city; none listed",
+    },
+    "reason.eco_ban": {
+        "zh": "排除：两高一资产业不得进入生态限制区域（{share}的区县属国家重点生态功能区，超过{limit}）",
+        "en": "excluded: a 'two-high, one-resource' industry is banned in an ecologically restricted area ({share} of "
+        "counties in national key ecological function zones > {limit})",
+    },
+    "reason.eco_unknown": {
+        "zh": "排除：两高一资产业，且该地生态状况未知（审慎原则）",
+        "en": "excluded: a 'two-high, one-resource' industry and the site's ecological status is unknown (precaution)",
+    },
+    "reason.crex_limit": {
+        "zh": "排除：距中欧班列集结中心{got}（上限{limit}小时）",
+        "en": "excluded: China-Europe Railway Express centre {got} away (limit {limit} h)",
+    },
+    "reason.sea_limit": {
+        "zh": "排除：至出海口运费{got}（上限{limit}）",
+        "en": "excluded: sea gateway cost {got} (limit {limit})",
+    },
+    "reason.good": {
+        "zh": "{criterion}较优（{norm} × 权重 {weight} = +{contrib}）",
+        "en": "good {criterion} ({norm} × weight {weight} = +{contrib})",
+    },
+    "reason.poor": {
+        "zh": "{criterion}较弱（{norm}，权重 {weight}）",
+        "en": "poor {criterion} ({norm}, weight {weight})",
+    },
+    "reason.unknown": {"zh": "数据缺失（{how}）：{criteria}", "en": "unknown data ({how}): {criteria}"},
+    "reason.how_neutral": {"zh": "按中性值0.5计", "en": "scored neutral 0.5"},
+    "reason.how_exclude": {"zh": "不计入权重", "en": "left out of the weights"},
+    "reason.unknown_value": {"zh": "未知", "en": "unknown"},
+}
+
+STRINGS: dict[str, dict[str, str]] = {**_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT, **_APP, **_REASONS}
 
 
 class _KeepMissing(dict[str, Any]):

@@ -72,8 +72,14 @@ def _input_digest(root: Path) -> str:
     """SHA-256 over every file the base accessibility depends on (layers, curated tables, network files)."""
     h = hashlib.sha256()
     files = sorted(
-        [*root.glob("network/*.csv"), *root.glob("curated/*.csv"), *root.glob("curated/*.yaml"),
-         root / "sites.geojson", root / "origins.geojson", root / "cities.csv"]
+        [
+            *root.glob("network/*.csv"),
+            *root.glob("curated/*.csv"),
+            *root.glob("curated/*.yaml"),
+            root / "sites.geojson",
+            root / "origins.geojson",
+            root / "cities.csv",
+        ]
     )
     for f in files:
         if f.name == Path(ACCESS_CACHE).name or not f.exists():
@@ -187,7 +193,9 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
         for code, factor in o.labour_scale.items():
             if int(code) not in idx:
                 raise ScenarioError(
-                    f"overrides.labour_scale names unknown adcode {code}", where=scn.source_path, fix="use a site adcode"
+                    f"overrides.labour_scale names unknown adcode {code}",
+                    where=scn.source_path,
+                    fix="use a site adcode",
                 )
             pos = sites.index[idx[int(code)]]
             sites.loc[pos, "gn_population"] = float(sites.loc[pos, "gn_population"]) * float(factor)
@@ -298,7 +306,9 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
 
 
 def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -> pd.DataFrame:
-    """Read and validate a firms file (CSV UTF-8/GBK or XLSX): name, industry, origin, jobs[, land_ha, needs_bonded_zone].
+    """Read and validate a firms file (CSV UTF-8/GBK or XLSX).
+
+    Columns: name, industry, origin, jobs[, land_ha, needs_bonded_zone].
 
     ``origin`` may be an origin adcode or its Chinese or English name.
     """
@@ -348,7 +358,12 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     org = layers.origins.set_index(C.ADCODE)
     lookup: dict[str, int] = {}
     for code, row in org.iterrows():
-        for key in (str(code), str(row[C.NAME_ZH]), str(row[C.NAME_ZH]).removesuffix("市"), str(row[C.NAME_EN]).lower()):
+        for key in (
+            str(code),
+            str(row[C.NAME_ZH]),
+            str(row[C.NAME_ZH]).removesuffix("市"),
+            str(row[C.NAME_EN]).lower(),
+        ):
             lookup[key] = int(str(code))
     codes = []
     for i, v in enumerate(df["origin"].astype(str).str.strip()):
@@ -386,8 +401,8 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
             )
         out["land_ha"] = land
     if "needs_bonded_zone" in df:
-        out["needs_bonded_zone"] = df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(
-            ["1", "true", "yes", "y", "是"]
+        out["needs_bonded_zone"] = (
+            df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(["1", "true", "yes", "y", "是"])
         )
     return out
 
@@ -399,9 +414,7 @@ def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> t
     """
     k_origin = result.criteria.index("origin_cost")
     oc = table.origin_costs
-    norm_by_origin = {
-        int(o): normalise(oc[o], "min", winsor=result.options.winsor).to_numpy() for o in oc.columns
-    }
+    norm_by_origin = {int(o): normalise(oc[o], "min", winsor=result.options.winsor).to_numpy() for o in oc.columns}
     rows = np.zeros((len(firms), len(result.site_ids)))
     elig = np.zeros((len(firms), len(result.site_ids)), dtype=bool)
     has_full = table.sites["has_full_bonded_zone"].reindex(list(result.site_ids)).to_numpy(dtype=bool)

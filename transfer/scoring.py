@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
+from transfer.i18n import criterion_label, t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, IndustryProfile
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 
@@ -89,11 +90,12 @@ class ScoreResult:
     contributions: np.ndarray  # (n_industry, n_site, n_criterion)
     scores: pd.DataFrame  # industry x site
     eligible: pd.DataFrame  # industry x site, bool
-    reasons: Mapping[tuple[str, int], tuple[str, ...]]  # why a pair is ineligible
+    reasons: Mapping[tuple[str, int], tuple[str, ...]]  # why a pair is ineligible (English)
     sites: pd.DataFrame  # site attributes (index adcode)
     raw: pd.DataFrame  # raw criterion values (index adcode), origin_cost per industry excluded
     options: ScoringOptions = field(default_factory=ScoringOptions)
     notes: tuple[str, ...] = ()
+    reason_codes: Mapping[tuple[str, int], tuple[tuple[str, dict[str, Any]], ...]] = field(default_factory=dict)
 
     def _i(self, industry: str) -> int:
         try:
@@ -119,41 +121,63 @@ class ScoreResult:
             self.normalised[self._i(industry)], index=pd.Index(self.site_ids, name=C.ADCODE), columns=self.criteria
         )
 
-    def explain(self, industry: str, site: int, *, n: int = 3) -> list[str]:
-        """Plain-language reasons for one pair: exclusions first, then strengths, a weakness, unknown data."""
+    def explain(self, industry: str, site: int, *, n: int = 3, lang: str = "en") -> list[str]:
+        """Plain-language reasons for one pair: exclusions first, then strengths, a weakness, unknown data.
+
+        ``lang`` is "en" or "zh" (texts from :data:`transfer.i18n.STRINGS`).
+        """
         i = self._i(industry)
         s = self.site_ids.index(int(site))
-        out = list(self.reasons.get((industry, int(site)), ()))
+        out = [t(key, lang, **params) for key, params in self.reason_codes.get((industry, int(site)), ())]
         contrib = self.contributions[i, s]
         norm = self.normalised[i, s]
         w = self.weights[i]
         order = np.argsort(-contrib)
-        strengths = [
-            f"good {_SHORT[self.criteria[c]]} ({norm[c]:.2f} × weight {w[c]:.2f} = +{contrib[c]:.3f})"
-            for c in order[:n]
-            if w[c] > 0 and np.isfinite(norm[c]) and norm[c] >= 0.6
-        ]
-        out.extend(strengths)
+        for c in order[:n]:
+            if w[c] > 0 and np.isfinite(norm[c]) and norm[c] >= 0.6:
+                out.append(
+                    t(
+                        "reason.good",
+                        lang,
+                        criterion=criterion_label(self.criteria[c], lang, short=True),
+                        norm=f"{norm[c]:.2f}",
+                        weight=f"{w[c]:.2f}",
+                        contrib=f"{contrib[c]:.3f}",
+                    )
+                )
         weak = [c for c in np.argsort(norm) if w[c] >= 0.05 and np.isfinite(norm[c]) and norm[c] <= 0.3]
         if weak:
             c = weak[0]
-            out.append(f"poor {_SHORT[self.criteria[c]]} ({norm[c]:.2f}, weight {w[c]:.2f})")
+            out.append(
+                t(
+                    "reason.poor",
+                    lang,
+                    criterion=criterion_label(self.criteria[c], lang, short=True),
+                    norm=f"{norm[c]:.2f}",
+                    weight=f"{w[c]:.2f}",
+                )
+            )
         unknown = [self.criteria[c] for c in range(len(self.criteria)) if w[c] > 0 and not np.isfinite(norm[c])]
         if unknown:
-            how = "scored neutral 0.5" if self.options.missing == "neutral" else "left out of the weights"
-            out.append(f"unknown data ({how}): {', '.join(unknown)}")
+            how = t("reason.how_neutral" if self.options.missing == "neutral" else "reason.how_exclude", lang)
+            names = ", ".join(criterion_label(u, lang, short=True) for u in unknown)
+            out.append(t("reason.unknown", lang, how=how, criteria=names))
         return out
 
-    def shortlist(self, industry: str, *, top: int = 10, eligible_only: bool = True) -> pd.DataFrame:
+    def shortlist(self, industry: str, *, top: int = 10, eligible_only: bool = True, lang: str = "en") -> pd.DataFrame:
         """Top sites for one industry with rank, score, eligibility, reasons and contributions."""
-        i = self._i(industry)
+        self._i(industry)  # unknown industry -> UnknownNameError with suggestions
         sc = self.scores.loc[industry]
         el = self.eligible.loc[industry]
         order = sc[el].sort_values(ascending=False) if eligible_only else sc.sort_values(ascending=False)
         ids = list(order.index[:top])
-        return self._rows(i, industry, ids, rank_base=1)
+        return self.rows(industry, ids, lang=lang)
 
-    def _rows(self, i: int, industry: str, ids: Sequence[int], *, rank_base: int) -> pd.DataFrame:
+    def rows(self, industry: str, ids: Sequence[int], *, lang: str = "en") -> pd.DataFrame:
+        """Shortlist rows (rank 1.. in the given order) for chosen sites of one industry, e.g. after filtering."""
+        return self._rows(self._i(industry), industry, ids, rank_base=1, lang=lang)
+
+    def _rows(self, i: int, industry: str, ids: Sequence[int], *, rank_base: int, lang: str = "en") -> pd.DataFrame:
         rows = []
         for r, site in enumerate(ids):
             s = self.site_ids.index(int(site))
@@ -169,7 +193,7 @@ class ScoreResult:
                     C.REGION: meta[C.REGION],
                     "score": round(float(self.scores.iat[i, s]), 4),
                     "eligible": bool(self.eligible.iat[i, s]),
-                    "reasons": self.explain(industry, int(site)),
+                    "reasons": self.explain(industry, int(site), lang=lang),
                     "contributions": {
                         c: round(float(self.contributions[i, s, k]), 4) for k, c in enumerate(self.criteria)
                     },
@@ -177,7 +201,9 @@ class ScoreResult:
             )
         return pd.DataFrame(rows)
 
-    def site_profile(self, site: int, *, top: int | None = None, eligible_only: bool = False) -> pd.DataFrame:
+    def site_profile(
+        self, site: int, *, top: int | None = None, eligible_only: bool = False, lang: str = "en"
+    ) -> pd.DataFrame:
         """Industries ranked for one site (the investment promotion view: whom to court)."""
         site = int(site)
         if site not in self.site_ids:
@@ -199,7 +225,7 @@ class ScoreResult:
                     C.ADCODE: site,
                     "score": round(float(self.scores.iat[i, s]), 4),
                     "eligible": bool(self.eligible.iat[i, s]),
-                    "reasons": self.explain(ind, site),
+                    "reasons": self.explain(ind, site, lang=lang),
                     "contributions": {
                         c: round(float(self.contributions[i, s, k]), 4) for k, c in enumerate(self.criteria)
                     },
@@ -322,7 +348,8 @@ def score(
         contrib = w_eff * np.where(missing, 0.0, N)
     scores = pd.DataFrame(contrib.sum(axis=2), index=pd.Index(ids, name="industry"), columns=pd.Index(site_ids))
 
-    eligible, reasons = _eligibility(table, profiles, site_ids, opts)
+    eligible, codes = _eligibility(table, profiles, site_ids, opts)
+    reasons = {k: tuple(t(key, "en", **params) for key, params in v) for k, v in codes.items()}
     notes = list(table.notes)
     if missing.any():
         cols = [crit[k] for k in range(n_c) if missing[:, :, k].any()]
@@ -337,6 +364,7 @@ def score(
         scores=scores,
         eligible=eligible,
         reasons=reasons,
+        reason_codes=codes,
         sites=table.sites,
         raw=vals,
         options=opts,
@@ -344,10 +372,13 @@ def score(
     )
 
 
+ReasonCode = tuple[str, dict[str, Any]]
+
+
 def _eligibility(
     table: SiteTable, profiles: Sequence[IndustryProfile], site_ids: tuple[int, ...], opts: ScoringOptions
-) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[str, ...]]]:
-    """Hard rules as boolean arrays (vectorised over sites), with one reason string per failed rule."""
+) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[ReasonCode, ...]]]:
+    """Hard rules as boolean arrays (vectorised over sites), with one reason code per failed rule."""
     s = table.sites.reindex(list(site_ids))
     vals = table.values.reindex(list(site_ids))
     n_s = len(site_ids)
@@ -356,70 +387,50 @@ def _eligibility(
     has_full = s["has_full_bonded_zone"].fillna(False).to_numpy(dtype=bool)
     eco = pd.to_numeric(s["eco_share"], errors="coerce").to_numpy(dtype=float)
     eco_known = np.isfinite(eco)
-    crex = (
-        pd.to_numeric(vals.get("crex_time"), errors="coerce").to_numpy(dtype=float)
-        if "crex_time" in vals
-        else (np.full(n_s, np.nan))
-    )
-    sea = (
-        pd.to_numeric(vals.get("sea_cost"), errors="coerce").to_numpy(dtype=float)
-        if "sea_cost" in vals
-        else (np.full(n_s, np.nan))
-    )
+    nan = np.full(n_s, np.nan)
+    crex = pd.to_numeric(vals["crex_time"], errors="coerce").to_numpy(dtype=float) if "crex_time" in vals else nan
+    sea = pd.to_numeric(vals["sea_cost"], errors="coerce").to_numpy(dtype=float) if "sea_cost" in vals else nan
     provinces = s[C.PROVINCE].astype(str).to_numpy()
     ok = np.ones((len(profiles), n_s), dtype=bool)
-    reasons: dict[tuple[str, int], list[str]] = {}
+    codes: dict[tuple[str, int], list[ReasonCode]] = {}
 
-    def fail(i: int, pid: str, mask: np.ndarray, text: Callable[[int], str]) -> None:
+    def fail(i: int, pid: str, mask: np.ndarray, code: Callable[[int], ReasonCode]) -> None:
         ok[i] &= ~mask
         for j in np.flatnonzero(mask):
-            reasons.setdefault((pid, site_ids[int(j)]), []).append(text(int(j)))
+            codes.setdefault((pid, site_ids[int(j)]), []).append(code(int(j)))
 
     for i, p in enumerate(profiles):
-        fail(i, p.id, prov_excl, lambda j: f"excluded: province {provinces[j]} is excluded in this scenario")
+        fail(i, p.id, prov_excl, lambda j: ("reason.excluded_province", {"province": provinces[j]}))
         if p.needs_bonded_zone:
-            fail(
-                i,
-                p.id,
-                ~has_full,
-                lambda j: "excluded: needs a comprehensive bonded zone (综合保税区/保税港区) in the city; none listed",
-            )
+            fail(i, p.id, ~has_full, lambda j: ("reason.needs_bonded_zone", {}))
         if p.two_high_one_resource:
             restricted = eco_known & (np.where(eco_known, eco, 0.0) > opts.eco_restricted_share)
-            fail(
-                i,
-                p.id,
-                restricted,
-                lambda j: (
-                    f"excluded: 两高一资 industry banned in an ecologically restricted area ({eco[j]:.0%} of "
-                    f"counties in national key ecological function zones > {opts.eco_restricted_share:.0%})"
-                ),
-            )
+            limit_pct = f"{opts.eco_restricted_share:.0%}"
+
+            def eco_code(j: int, limit_pct: str = limit_pct) -> ReasonCode:
+                return "reason.eco_ban", {"share": f"{eco[j]:.0%}", "limit": limit_pct}
+
+            fail(i, p.id, restricted, eco_code)
             if opts.eco_unknown_blocks_two_high:
-                fail(
-                    i,
-                    p.id,
-                    ~eco_known,
-                    lambda j: "excluded: 两高一资 industry and the site's ecological status is unknown (precaution)",
-                )
+                fail(i, p.id, ~eco_known, lambda j: ("reason.eco_unknown", {}))
         if p.max_crex_time_h is not None:
             limit = float(p.max_crex_time_h)
 
-            def crex_text(j: int, limit: float = limit) -> str:
-                got = f"{crex[j]:.1f} h" if np.isfinite(crex[j]) else "unknown"
-                return f"excluded: China-Europe Railway Express centre {got} away (limit {limit} h)"
+            def crex_code(j: int, limit: float = limit) -> ReasonCode:
+                got = f"{crex[j]:.1f} h" if np.isfinite(crex[j]) else "?"
+                return "reason.crex_limit", {"got": got, "limit": f"{limit:g}"}
 
-            fail(i, p.id, ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit), crex_text)
+            fail(i, p.id, ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit), crex_code)
         if p.max_sea_cost_cny_teu is not None:
             cap = float(p.max_sea_cost_cny_teu)
 
-            def sea_text(j: int, cap: float = cap) -> str:
-                got = f"{sea[j]:,.0f} CNY/TEU" if np.isfinite(sea[j]) else "unknown"
-                return f"excluded: sea gateway cost {got} (limit {cap:,.0f})"
+            def sea_code(j: int, cap: float = cap) -> ReasonCode:
+                got = f"{sea[j]:,.0f} CNY/TEU" if np.isfinite(sea[j]) else "?"
+                return "reason.sea_limit", {"got": got, "limit": f"{cap:,.0f}"}
 
-            fail(i, p.id, ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap), sea_text)
+            fail(i, p.id, ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap), sea_code)
     frame = pd.DataFrame(ok, index=pd.Index([p.id for p in profiles], name="industry"), columns=pd.Index(site_ids))
-    return frame, {k: tuple(v) for k, v in reasons.items()}
+    return frame, {k: tuple(v) for k, v in codes.items()}
 
 
 def robustness(

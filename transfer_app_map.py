@@ -1,0 +1,332 @@
+"""The app's explorer map: suitability polygons plus zone, hub, labour and restriction layers, all local and escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from transfer import columns as C
+from transfer.mapview import HUB_STYLE, compact_geojson, site_map
+from transfer.pipeline import RunResult
+from transfer.scoring import ScoreResult
+from transfer_app_core import fmt_number, tr
+
+__all__ = [
+    "ZONE_STYLE",
+    "legend_chips",
+    "make_map",
+    "map_html_size_bytes",
+    "selection_layer",
+    "simplified_sites",
+    "site_at",
+    "view_for",
+]
+
+SCORE_COLUMN = "score"
+MAP_SIMPLIFY_DEG = 0.02  # ~2 km: invisible at province scale, halves the page
+RESTRICTED_COLOUR = "#7f3b08"
+LABOUR_COLOUR = "#e66101"
+# Okabe-Ito colours per bonded-zone type (colour-blind-safe)
+ZONE_STYLE: dict[str, str] = {
+    "综合保税区": "#009E73",
+    "保税港区": "#0072B2",
+    "出口加工区": "#E69F00",
+    "保税物流园区": "#CC79A7",
+    "保税物流中心B": "#56B4E9",
+}
+
+
+def site_at(sites: gpd.GeoDataFrame, lat: float, lon: float) -> int | None:
+    """Adcode of the site polygon containing a clicked point, else None."""
+    from shapely.geometry import Point
+
+    pt = Point(float(lon), float(lat))
+    hits = sites[sites.geometry.contains(pt)]
+    if len(hits) == 0:
+        return None
+    return int(hits[C.ADCODE].iloc[0])
+
+
+# --- map -------------------------------------------------------------------------------------------------------
+
+
+def simplified_sites(sites: gpd.GeoDataFrame, *, tolerance_deg: float = MAP_SIMPLIFY_DEG) -> gpd.GeoDataFrame:
+    """Site polygons simplified for the map (neighbours keep shared edges), so the page stays under 2 MB."""
+    import shapely
+
+    out = sites.copy()
+    out["geometry"] = shapely.coverage_simplify(sites.geometry.to_numpy(), tolerance_deg)
+    return out
+
+
+def make_map(
+    run: RunResult,
+    result: ScoreResult,
+    industry: str,
+    lang: str,
+    *,
+    provinces: gpd.GeoDataFrame | None,
+    map_sites: gpd.GeoDataFrame | None = None,
+    value: pd.Series | None = None,
+    value_label: str | None = None,
+    highlight: Sequence[int] = (),
+) -> folium.Map:
+    """The explorer map: sites coloured by suitability (or ``value``), zones and hubs by type, labour pool,
+    restricted areas, corridors, origins, a selected site and its routes; every layer toggleable and labelled."""
+    layers = run.layers
+    shapes = map_sites if map_sites is not None else simplified_sites(layers.sites)
+    sites = shapes[[C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, "geometry"]].copy()
+    if value is None:
+        sc = result.scores.loc[industry].where(result.eligible.loc[industry])
+        value = sc
+        value_label = value_label or tr("legend.score", lang)
+    sites[SCORE_COLUMN] = sites[C.ADCODE].map(value).astype(float)
+    names = {
+        "sites": tr("layer.sites", lang),
+        "lines": tr("layer.corridors", lang),
+        "origins": tr("layer.origins", lang),
+        "route": tr("layer.route", lang),
+        "no_data": tr("layer.no_data", lang),
+    }
+    m = site_map(
+        sites,
+        value_column=SCORE_COLUMN,
+        value_label=value_label or "",
+        tooltip_columns=(C.NAME_ZH, C.NAME_EN, C.PROVINCE),
+        tooltip_labels=(tr("col.site", lang), "", tr("col.province", lang)),
+        provinces=provinces,
+        origins=layers.origins,
+        lines=layers.corridors,
+        highlight=list(highlight),
+        layer_names=names,
+    )
+    # take the layer control off, add our groups, put a new control back (it lists the layers when rendered)
+    for name, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            del m._children[name]
+    _zone_layer(layers.bonded_zones, lang).add_to(m)
+    for group in _hub_layers(layers.hubs, lang):
+        group.add_to(m)
+    _labour_layer(run, lang).add_to(m)
+    _restricted_layer(run, result, lang, sites).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    m.options["zoomSnap"] = 0.25
+    return m
+
+
+def selection_layer(
+    shapes: gpd.GeoDataFrame, selected: int | None, route_lines: Sequence[tuple[Any, str, str]], lang: str
+) -> folium.FeatureGroup:
+    """The selected site's outline and its routes as one group, added to the drawn map without redrawing it."""
+    import shapely
+
+    fg = folium.FeatureGroup(name=tr("layer.route", lang))
+    if selected is None:
+        return fg
+    sub = shapes[shapes[C.ADCODE] == int(selected)]
+    if len(sub):
+        folium.GeoJson(
+            compact_geojson(sub, [C.NAME_ZH]),
+            style_function=lambda _f: {"fillOpacity": 0.0, "color": "#d62728", "weight": 3.5},
+            interactive=False,
+        ).add_to(fg)
+    for geom, colour, label in route_lines:
+        if geom is None or geom.is_empty:
+            continue
+        for part in shapely.get_parts(geom):
+            coords = [(round(y, 4), round(x, 4)) for x, y in np.asarray(part.coords)[:, :2]]
+            folium.PolyLine(coords, color=colour, weight=5, opacity=0.9, tooltip=html.escape(label)).add_to(fg)
+    return fg
+
+
+def view_for(
+    shapes: gpd.GeoDataFrame,
+    selected: int | None,
+    route_lines: Sequence[tuple[Any, str, str]],
+    *,
+    map_px: float = 480.0,
+) -> tuple[tuple[float, float] | None, float | None]:
+    """Centre (lat, lon) and zoom that show the selected site and its routes; (None, None) without a selection."""
+    import shapely
+
+    if selected is None:
+        return None, None
+    geoms = list(shapes.loc[shapes[C.ADCODE] == int(selected), "geometry"])
+    geoms += [g for g, _c, _l in route_lines if g is not None and not g.is_empty]
+    if not geoms:
+        return None, None
+    x0, y0, x1, y1 = shapely.union_all(geoms).bounds
+    extent_deg = max(x1 - x0, (y1 - y0) * 1.3, 1.0) * 1.15
+    zoom = float(np.clip(np.floor(4 * np.log2(map_px * 360.0 / (256.0 * extent_deg))) / 4 - 0.5, 3.0, 7.0))
+    return ((y0 + y1) / 2, (x0 + x1) / 2), zoom
+
+
+def _points_layer(
+    points: gpd.GeoDataFrame,
+    *,
+    name: str,
+    label: pd.Series,
+    colour: pd.Series,
+    radius: pd.Series,
+    tip: str,
+    show: bool = True,
+    outline: str = "#222222",
+    fill_opacity: float = 0.95,
+) -> folium.FeatureGroup:
+    """One GeoJson of circle markers (one element, not one per point: small page, fast render)."""
+    fg = folium.FeatureGroup(name=name, show=show)
+    keep = points.geometry.notna() & ~points.geometry.is_empty
+    if not keep.any():
+        return fg
+    gdf = gpd.GeoDataFrame(
+        {"label": label[keep].astype(str), "colour": colour[keep], "radius": radius[keep].astype(float)},
+        geometry=points.geometry[keep],
+        crs=C.WGS84,
+    )
+    gj = compact_geojson(gdf, ["label", "colour", "radius"], decimals=4)
+    folium.GeoJson(
+        gj,
+        marker=folium.CircleMarker(radius=5, weight=1, color=outline, fill=True, fill_opacity=fill_opacity),
+        style_function=lambda f: {
+            "fillColor": f["properties"]["colour"],
+            "radius": f["properties"]["radius"],
+            "color": outline,
+            "weight": 1,
+            "fillOpacity": fill_opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[tip], localize=True),
+    ).add_to(fg)
+    return fg
+
+
+def _name(frame: pd.DataFrame, lang: str) -> pd.Series:
+    zh = frame[C.NAME_ZH].astype(str)
+    if lang == "zh" or C.NAME_EN not in frame:
+        return zh
+    en = frame[C.NAME_EN].fillna("").astype(str)
+    return en.where(en.str.strip() != "", zh)
+
+
+def _zone_layer(bz: gpd.GeoDataFrame, lang: str) -> folium.FeatureGroup:
+    zt = bz[C.ZONE_TYPE].astype(str) if C.ZONE_TYPE in bz else pd.Series("", index=bz.index)
+    year = pd.to_numeric(bz.get(C.APPROVAL_YEAR, pd.Series(np.nan, index=bz.index)), errors="coerce")
+    label = (
+        _name(bz, lang)
+        + " · "
+        + zt.map(lambda z: tr(f"zone.{z}", lang))
+        + year.map(lambda y: "" if pd.isna(y) else f" · {int(y)}")
+    )
+    return _points_layer(
+        bz,
+        name=tr("layer.bonded_zones", lang),
+        label=label,
+        colour=zt.map(ZONE_STYLE).fillna("#555555"),
+        radius=pd.Series(4.5, index=bz.index),
+        tip=tr("legend.zone_type", lang),
+        outline="#ffffff",
+    )
+
+
+def _hub_layers(hubs: gpd.GeoDataFrame, lang: str) -> list[folium.FeatureGroup]:
+    groups = []
+    for hub_type in C.HUB_TYPES:
+        sub = hubs[hubs[C.HUB_TYPE].astype(str) == hub_type]
+        if len(sub) == 0:
+            continue
+        colour, _symbol = HUB_STYLE.get(hub_type, ("#555555", ""))
+        label_type = tr(f"hub.{hub_type}", lang)
+        groups.append(
+            _points_layer(
+                sub,
+                name=f"{tr('layer.hubs', lang)}: {label_type}",
+                label=_name(sub, lang),
+                colour=pd.Series(colour, index=sub.index),
+                radius=pd.Series(6.0, index=sub.index),
+                tip=label_type,
+                show=hub_type != "dry_port",
+            )
+        )
+    return groups
+
+
+def _labour_layer(run: RunResult, lang: str) -> folium.FeatureGroup:
+    """Proportional circles of the labour pool (radius ~ sqrt of the value; hidden by default)."""
+    pool = run.table.values["labour_pool"].dropna()
+    pool = pool[pool > 0]
+    sites = run.table.sites.loc[pool.index]
+    pts = gpd.GeoDataFrame(
+        sites[[C.NAME_ZH, C.NAME_EN]],
+        geometry=gpd.points_from_xy(sites[C.LON].astype(float), sites[C.LAT].astype(float)),
+        crs=C.WGS84,
+    )
+    top = float(pool.max()) if len(pool) else 1.0
+    return _points_layer(
+        pts,
+        name=tr("layer.labour_pool", lang),
+        label=_name(pts, lang) + ": " + pool.map(fmt_number),
+        colour=pd.Series(LABOUR_COLOUR, index=pts.index),
+        radius=3 + 22 * np.sqrt(pool / top),
+        tip=tr("legend.labour_pool", lang),
+        show=False,
+        outline=LABOUR_COLOUR,
+        fill_opacity=0.3,
+    )
+
+
+def _restricted_layer(
+    run: RunResult, result: ScoreResult, lang: str, map_sites: gpd.GeoDataFrame
+) -> folium.FeatureGroup:
+    """Sites counted as ecologically restricted: a dashed outline (no fill, so the suitability colour shows)."""
+    fg = folium.FeatureGroup(name=tr("layer.restricted", lang), show=True)
+    share = run.table.sites["eco_share"].astype(float)
+    codes = [int(c) for c, v in share.items() if np.isfinite(v) and v > result.options.eco_restricted_share]
+    if not codes:
+        return fg
+    shapes = map_sites if map_sites is not None else run.layers.sites
+    sub = shapes[shapes[C.ADCODE].isin(codes)][[C.ADCODE, C.NAME_ZH, "geometry"]].copy()
+    sub["share"] = sub[C.ADCODE].map(share).map(lambda v: f"{v:.0%}")
+    folium.GeoJson(
+        compact_geojson(sub, [C.NAME_ZH, "share"]),
+        style_function=lambda _f: {
+            "fillOpacity": 0.0,
+            "color": RESTRICTED_COLOUR,
+            "weight": 2.5,
+            "dashArray": "6 4",
+        },
+        tooltip=folium.GeoJsonTooltip(
+            fields=[C.NAME_ZH, "share"], aliases=[tr("col.site", lang), tr("legend.restriction", lang)]
+        ),
+    ).add_to(fg)
+    return fg
+
+
+def map_html_size_bytes(m: folium.Map) -> int:
+    """Size of the map's rendered HTML (what the browser receives) in bytes."""
+    return len(m.get_root().render().encode("utf-8"))
+
+
+def legend_chips(lang: str) -> str:
+    """HTML legend of hub and zone colours (labels escaped) shown under the map."""
+
+    def chip(colour: str, label: str, *, round_: bool = True) -> str:
+        radius = "50%" if round_ else "2px"
+        return (
+            f'<span style="display:inline-block;width:11px;height:11px;border-radius:{radius};background:{colour};'
+            f'border:1px solid #333;margin:0 4px 0 10px;vertical-align:middle"></span>{html.escape(label)}'
+        )
+
+    hubs = "".join(chip(HUB_STYLE[h][0], tr(f"hub.{h}", lang)) for h in C.HUB_TYPES if h in HUB_STYLE)
+    zones = "".join(chip(c, tr(f"zone.{z}", lang)) for z, c in ZONE_STYLE.items())
+    extra = chip(RESTRICTED_COLOUR, tr("layer.restricted", lang), round_=False) + chip(
+        LABOUR_COLOUR, tr("layer.labour_pool", lang)
+    )
+    return (
+        f'<div style="font-size:0.85rem;line-height:1.8"><b>{html.escape(tr("map.legend_hubs", lang))}</b>{hubs}<br>'
+        f"<b>{html.escape(tr('map.legend_zones', lang))}</b>{zones}<br>{extra}</div>"
+    )
