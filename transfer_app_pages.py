@@ -270,12 +270,14 @@ def page_shortlists(ctx: Ctx) -> None:
             sorted(sites[C.PROVINCE].unique()),
             format_func=lambda p: province_label(ctx, p),
             key="sl_prov",
+            placeholder=tr("sidebar.all", lang),
         )
         regions = c2.multiselect(
             tr("sidebar.region_filter", lang),
             list(C.REGIONS),
             format_func=lambda r: tr(f"region.{r}", lang),
             key="sl_region",
+            placeholder=tr("sidebar.all", lang),
         )
         min_score = c3.slider(tr("sidebar.min_score", lang), 0.0, 1.0, 0.0, 0.01, key="sl_min")
         bonded = c4.checkbox(tr("sidebar.must_have_bonded_zone", lang), key="sl_bonded")
