@@ -92,9 +92,7 @@ def raw_ortools(inst: dict[str, Any]) -> dict[str, Any]:
     penalty = min(n_firm, n_site) * int(costs.max()) + 1  # same rule as solve_matching's default
     sink = n_firm + n_site
     tails = np.concatenate([rows, np.arange(n_firm), n_firm + np.arange(n_site)]).astype(np.int32)
-    heads = np.concatenate([n_firm + matrix.indices, np.full(n_firm, sink), np.full(n_site, sink)]).astype(
-        np.int32
-    )
+    heads = np.concatenate([n_firm + matrix.indices, np.full(n_firm, sink), np.full(n_site, sink)]).astype(np.int32)
     caps = np.concatenate([jobs[rows], jobs, capacity]).astype(np.int64)
     unit_costs = np.concatenate([costs, np.full(n_firm, penalty), np.zeros(n_site, np.int64)])
     supplies = np.concatenate([jobs, np.zeros(n_site, np.int64), [-jobs.sum()]]).astype(np.int64)
@@ -136,9 +134,7 @@ def child(spec: dict[str, Any]) -> None:
 
 def run_child(method: str, n_firm: int) -> dict[str, Any]:
     spec = json.dumps({"method": method, "n_firm": n_firm})
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", spec], capture_output=True, text=True, check=True
-    )
+    proc = subprocess.run([sys.executable, __file__, "--child", spec], capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -155,9 +151,7 @@ def bench_industries(repeats: int) -> list[list[str]]:
         base = base if base is not None else result.objective
         same = "yes" if result.objective == base else "NO"
         label = f"ours engine={engine}" + (f" ({result.engine})" if engine == "auto" else "")
-        rows.append(
-            ["(a)", label, f"15 x 300, {result.n_arcs} arcs", f"{np.median(times):.4f}", "", "", same]
-        )
+        rows.append(["(a)", label, f"15 x 300, {result.n_arcs} arcs", f"{np.median(times):.4f}", "", "", same])
     return rows
 
 

@@ -19,13 +19,9 @@ from transfer import network as N
 
 def _sites(net: N.LogisticsNetwork, data_dir: Path | None) -> pd.DataFrame:
     sites = net.places[net.places["kind"] == "site"].assign(adcode=lambda d: d["place_id"].astype(int))
-    pop_file = (
-        data_dir or Path(__file__).resolve().parents[1] / "geodata"
-    ) / "curated/prefecture_population.csv"
+    pop_file = (data_dir or Path(__file__).resolve().parents[1] / "geodata") / "curated/prefecture_population.csv"
     if pop_file.exists():
-        pop = pd.read_csv(pop_file)[["adcode", "population_2020"]].rename(
-            columns={"population_2020": "population"}
-        )
+        pop = pd.read_csv(pop_file)[["adcode", "population_2020"]].rename(columns={"population_2020": "population"})
         sites = sites.merge(pop, on="adcode", how="left")
     return sites
 

@@ -75,7 +75,5 @@ def test_every_row_has_a_source(zones: pd.DataFrame) -> None:
 
 
 def test_missing_year_is_flagged(zones: pd.DataFrame) -> None:
-    unflagged = zones.loc[
-        (zones["approval_year"] == "") & (zones["flag"].str.strip() == ""), "name_zh"
-    ].tolist()
+    unflagged = zones.loc[(zones["approval_year"] == "") & (zones["flag"].str.strip() == ""), "name_zh"].tolist()
     assert unflagged == []

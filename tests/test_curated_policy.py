@@ -144,9 +144,7 @@ def test_years_are_plausible(name: str) -> None:
             if not text:
                 continue
             year = int(text)
-            assert YEAR_MIN <= year <= YEAR_MAX, (
-                f"{name} line {i}: {col}={year} outside {YEAR_MIN}..{YEAR_MAX}"
-            )
+            assert YEAR_MIN <= year <= YEAR_MAX, f"{name} line {i}: {col}={year} outside {YEAR_MIN}..{YEAR_MAX}"
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))

@@ -144,10 +144,7 @@ def test_default_language_is_chinese() -> None:
 def test_formatting() -> None:
     assert t("firms.count", "en", n=3) == "3 firms"
     assert t("firms.count", n=3) == "共 3 家企业"
-    assert (
-        t("upload.too_large", "en", size_mb=12.34, limit_mb=10)
-        == "File too large: 12.3 MB; the limit is 10 MB."
-    )
+    assert t("upload.too_large", "en", size_mb=12.34, limit_mb=10) == "File too large: 12.3 MB; the limit is 10 MB."
 
 
 def test_missing_key_strict_raises() -> None:

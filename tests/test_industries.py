@@ -76,9 +76,7 @@ def _profile(**overrides: object) -> dict[str, object]:
     return base
 
 
-def _write(
-    tmp_path: Path, profiles: list[dict[str, object]], *, extra_top: dict[str, object] | None = None
-) -> Path:
+def _write(tmp_path: Path, profiles: list[dict[str, object]], *, extra_top: dict[str, object] | None = None) -> Path:
     path = tmp_path / "industries.yaml"
     data = {"industries": profiles, **(extra_top or {})}
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -129,9 +127,7 @@ def test_get_suggests_close_id() -> None:
 
 
 def test_to_frame_one_row_per_industry(tmp_path: Path) -> None:
-    path = _write(
-        tmp_path, [_profile(), _profile(id="gadgets", weights={"air_time": 3.0}, freight=["air", "sea"])]
-    )
+    path = _write(tmp_path, [_profile(), _profile(id="gadgets", weights={"air_time": 3.0}, freight=["air", "sea"])])
     frame = load_industries(path).to_frame()
     assert list(frame[INDUSTRY_ID]) == ["widgets", "gadgets"]
     assert frame.loc[0, weight_column("wage")] == 0.5
@@ -177,9 +173,7 @@ def test_unknown_top_level_key_rejected(tmp_path: Path) -> None:
 
 def test_negative_weight_rejected(tmp_path: Path) -> None:
     path = _write(tmp_path, [_profile(weights={"wage": -0.1, "labour_pool": 1.0})])
-    with pytest.raises(
-        LayerError, match=r"industry 'widgets', field 'weights'.*'wage' is -0.1; weights must be >= 0"
-    ):
+    with pytest.raises(LayerError, match=r"industry 'widgets', field 'weights'.*'wage' is -0.1; weights must be >= 0"):
         load_industries(path)
 
 
@@ -193,9 +187,7 @@ def test_missing_field_rejected(tmp_path: Path) -> None:
     profile = _profile()
     del profile["labour_intensity"]
     path = _write(tmp_path, [profile])
-    with pytest.raises(
-        LayerError, match=r"industry 'widgets', field 'labour_intensity': required field is missing"
-    ):
+    with pytest.raises(LayerError, match=r"industry 'widgets', field 'labour_intensity': required field is missing"):
         load_industries(path)
 
 

@@ -126,9 +126,7 @@ def test_province_cap(engine: str) -> None:
     # (A moving 30 straight from s2 to s3 would cost +0.50 each.)
     site_group = pd.Series({"s1": "P1", "s2": "P1", "s3": "P2", "s4": "P2"})
     group_capacity = pd.Series({"P1": 150})
-    out = match_tables(
-        SCORES, DEMAND, CAPACITY, site_group=site_group, group_capacity=group_capacity, engine=engine
-    )
+    out = match_tables(SCORES, DEMAND, CAPACITY, site_group=site_group, group_capacity=group_capacity, engine=engine)
     load = out.site_load.set_index(SITE_ID)[JOBS]
     assert load["s1"] + load["s2"] == 150
     assert out.unmatched.empty
@@ -393,9 +391,7 @@ def test_shape_mismatch_is_refused() -> None:
 
 def test_ids_mismatch_is_refused() -> None:
     demand = DEMAND.rename({"C": "D"})
-    with pytest.raises(
-        LayerError, match=r"demand ids do not match scores.index: missing \['C'\], unknown \['D'\]"
-    ):
+    with pytest.raises(LayerError, match=r"demand ids do not match scores.index: missing \['C'\], unknown \['D'\]"):
         match_tables(SCORES, demand, CAPACITY)
 
 

@@ -76,9 +76,7 @@ def _toy(rail_cost: float = 2.0) -> tuple[N.LogisticsNetwork, pd.DataFrame]:
             "population": [1000, 500],
         }
     )
-    origins = pd.DataFrame(
-        {"adcode": [200001], "name_zh": ["乙市"], "name_en": ["Coast"], "lon": [5.0], "lat": [0.0]}
-    )
+    origins = pd.DataFrame({"adcode": [200001], "name_zh": ["乙市"], "name_en": ["Coast"], "lon": [5.0], "lat": [0.0]})
     hubs = pd.DataFrame(
         {
             "hub_id": ["H1", "H2"],
@@ -90,9 +88,7 @@ def _toy(rail_cost: float = 2.0) -> tuple[N.LogisticsNetwork, pd.DataFrame]:
             "lat": [0.0, 0.0],
         }
     )
-    net = N.network_from_tables(
-        nodes, edges, places=place_table(sites, origins, hubs), params=_params(rail_cost)
-    )
+    net = N.network_from_tables(nodes, edges, places=place_table(sites, origins, hubs), params=_params(rail_cost))
     return net, sites
 
 
@@ -196,9 +192,7 @@ def test_with_changes_rejects_unknown_names_and_adds_links() -> None:
         N.with_changes(net, remove_edges=["no_such_corridor"])
     with pytest.raises(NetworkError, match="unknown place"):
         N.with_changes(net, add_edges=[{"from": "H1", "to": "X9", "mode": "rail", "distance_km": 10}])
-    linked = N.with_changes(
-        net, add_edges=[{"from": "100009", "to": "100001", "mode": "road", "distance_km": 1000}]
-    )
+    linked = N.with_changes(net, add_edges=[{"from": "100009", "to": "100001", "mode": "road", "distance_km": 1000}])
     assert N.route(linked, "100009", "H2").cost_cny_teu == pytest.approx(2000 + 800, abs=1.0)
     assert len(net.arcs) < len(linked.arcs)
 
@@ -251,9 +245,7 @@ def default_net() -> N.LogisticsNetwork:
 
 @pytest.fixture(scope="module")
 def default_access(default_net: N.LogisticsNetwork) -> pd.DataFrame:
-    sites = default_net.places[default_net.places["kind"] == "site"].assign(
-        adcode=lambda d: d["place_id"].astype(int)
-    )
+    sites = default_net.places[default_net.places["kind"] == "site"].assign(adcode=lambda d: d["place_id"].astype(int))
     return N.accessibility(default_net, sites)
 
 
@@ -262,9 +254,7 @@ def test_default_chongqing_yangtze_cheaper_than_road(default_net: N.LogisticsNet
     if "water" not in default_net.graph_data.rates:
         pytest.xfail("waterway left out: " + "; ".join(g for g in default_net.param_gaps if "water" in g))
     by_water = N.route(default_net, "500000", "310000")
-    road_only = N.with_changes(
-        default_net, params={"modes": {"rail": {"speed_kmh": {"value": None}}, "water": {}}}
-    )
+    road_only = N.with_changes(default_net, params={"modes": {"rail": {"speed_kmh": {"value": None}}, "water": {}}})
     assert "water" in set(by_water.legs["mode"])
     assert by_water.cost_cny_teu < N.route(road_only, "500000", "310000").cost_cny_teu
 
@@ -279,9 +269,7 @@ def test_default_urumqi_far_from_sea_close_to_crex(default_access: pd.DataFrame)
 
 @needs_default
 @pytest.mark.parametrize("adcode", [450100, 500000])  # Nanning, Chongqing
-def test_default_land_sea_corridor_sends_southwest_to_qinzhou(
-    default_access: pd.DataFrame, adcode: int
-) -> None:
+def test_default_land_sea_corridor_sends_southwest_to_qinzhou(default_access: pd.DataFrame, adcode: int) -> None:
     assert "qinzhou" in str(default_access.loc[adcode, N.NEAREST_SEA]).lower()
 
 

@@ -114,13 +114,8 @@ def test_shortlist_table_flattens(shortlist: pd.DataFrame) -> None:
     ]
     # contributions: one column per criterion, in CRITERION_IDS order
     contrib = [c for c in flat.columns if c.startswith(CONTRIB_PREFIX)]
-    assert contrib == [
-        CONTRIB_PREFIX + c for c in CRITERION_IDS if c in {"bonded_zone", "wage", "labour_pool"}
-    ]
-    assert (
-        flat.loc[0, "reasons"]
-        == "good bonded zone (1.00 × weight 0.30 = +0.300); weak wage at Wuhan; shared caveat"
-    )
+    assert contrib == [CONTRIB_PREFIX + c for c in CRITERION_IDS if c in {"bonded_zone", "wage", "labour_pool"}]
+    assert flat.loc[0, "reasons"] == "good bonded zone (1.00 × weight 0.30 = +0.300); weak wage at Wuhan; shared caveat"
     # Harbin has no labour_pool contribution: NaN, not 0
     assert np.isnan(flat.loc[2, CONTRIB_PREFIX + "labour_pool"])
     assert flat[contrib].fillna(0).sum(axis=1).round(4).tolist() == flat["score"].tolist()
@@ -132,9 +127,7 @@ def test_shortlist_table_flattens(shortlist: pd.DataFrame) -> None:
 
 def test_shortlist_table_on_default_data(shortlist_real: pd.DataFrame) -> None:
     flat = shortlist_table(shortlist_real)
-    assert [c for c in flat.columns if c.startswith(CONTRIB_PREFIX)] == [
-        CONTRIB_PREFIX + c for c in CRITERION_IDS
-    ]
+    assert [c for c in flat.columns if c.startswith(CONTRIB_PREFIX)] == [CONTRIB_PREFIX + c for c in CRITERION_IDS]
     assert flat["rank"].tolist() == list(range(1, len(flat) + 1))
 
 

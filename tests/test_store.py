@@ -50,9 +50,7 @@ def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     conn = sqlite3.connect(path)
     try:
         tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {
-            table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables
-        }
+        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
     finally:
         conn.close()
 
@@ -98,16 +96,12 @@ def _fill(workspace: Workspace) -> dict[str, Any]:
 
 def test_default_path_prefers_env_then_xdg_then_home(tmp_path: Path) -> None:
     assert default_workspace_path({"TRANSFER_WORKSPACE": str(tmp_path / "w.sqlite")}) == tmp_path / "w.sqlite"
-    assert (
-        default_workspace_path({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "transfer" / "workspace.sqlite"
-    )
+    assert default_workspace_path({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "transfer" / "workspace.sqlite"
     home = default_workspace_path({})
     assert home.parts[-4:] == (".local", "share", "transfer", "workspace.sqlite")
 
 
-def test_open_without_path_uses_env_and_creates_folders(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_open_without_path_uses_env_and_creates_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     target = tmp_path / "deep" / "folder" / "w.sqlite"
     monkeypatch.setenv("TRANSFER_WORKSPACE", str(target))
     with Workspace.open() as workspace:
@@ -328,9 +322,7 @@ def test_locked_file_is_retried_then_reported(tmp_path: Path) -> None:
         other = sqlite3.connect(path, isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
-            with pytest.raises(
-                WorkspaceError, match=r"locked by another writer through 3 attempts.*busy_timeout_s"
-            ):
+            with pytest.raises(WorkspaceError, match=r"locked by another writer through 3 attempts.*busy_timeout_s"):
                 workspace.save_scenario("baseline", "a: 2\n")
             other.execute("ROLLBACK")
         finally:
@@ -696,9 +688,7 @@ def _run_writers(path: Path, *, n: int, shortlist_id: int, busy_timeout_s: float
 
 
 @pytest.mark.parametrize(("busy_timeout_s", "max_retries"), [(1.0, 30), (0.0, 200)])
-def test_two_processes_writing_at_once_lose_nothing(
-    tmp_path: Path, busy_timeout_s: float, max_retries: int
-) -> None:
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path, busy_timeout_s: float, max_retries: int) -> None:
     path = tmp_path / "ws.sqlite"
     n = 50
     with Workspace.open(path) as workspace:
@@ -708,9 +698,7 @@ def test_two_processes_writing_at_once_lose_nothing(
         saved = workspace.list_scenarios(name="shared")
         history = workspace.history(shortlist.id, "410100")
     assert [r.version for r in saved] == list(range(1, 2 * n + 1))
-    assert sorted(r.yaml_text for r in saved) == sorted(
-        f"writer: {w}\nk: {k}\n" for w in "AB" for k in range(n)
-    )
+    assert sorted(r.yaml_text for r in saved) == sorted(f"writer: {w}\nk: {k}\n" for w in "AB" for k in range(n))
     for writer in "AB":  # each writer's own saves keep their order
         mine = [r.yaml_text for r in saved if r.yaml_text.startswith(f"writer: {writer}")]
         assert mine == [f"writer: {writer}\nk: {k}\n" for k in range(n)]

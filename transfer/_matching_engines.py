@@ -149,10 +149,7 @@ def _solve_networkx(network: FlowNetwork) -> FlowSolution:
             fix="costs must be non-negative",
         ) from exc
     flows = np.fromiter(
-        (
-            flow_dict[tail][head]
-            for tail, head in zip(network.tails.tolist(), network.heads.tolist(), strict=True)
-        ),
+        (flow_dict[tail][head] for tail, head in zip(network.tails.tolist(), network.heads.tolist(), strict=True)),
         dtype=np.int64,
         count=network.n_arcs,
     )

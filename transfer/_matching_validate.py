@@ -24,9 +24,7 @@ def as_counts(values: npt.ArrayLike, name: str) -> IntArray:
             where=f"matching({name})",
             fix="pass one count per demand node or site",
         )
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
+    if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise LayerError(
             f"{name} must be numeric job counts, got dtype {arr.dtype}",
             where=f"matching({name})",
@@ -89,9 +87,7 @@ def check_options(
     engine: str,
 ) -> None:
     where = "solve_matching"
-    if top_k is not None and (
-        isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1
-    ):
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1):
         raise ScenarioError(
             f"top_k must be a positive integer, got {top_k!r}",
             where=f"{where}(top_k)",
@@ -205,9 +201,7 @@ def unique_ids(index: pd.Index, name: str) -> pd.Index:
         )
     if not index.is_unique:
         dup = index[index.duplicated()].unique()[:5].tolist()
-        raise LayerError(
-            f"{name} has duplicated ids {dup}", where=f"matching({name})", fix="make the ids unique"
-        )
+        raise LayerError(f"{name} has duplicated ids {dup}", where=f"matching({name})", fix="make the ids unique")
     return index
 
 

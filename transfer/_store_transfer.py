@@ -86,9 +86,7 @@ def snapshot_problems(conn: sqlite3.Connection) -> list[str]:
         if not found:
             problems.append(f"table '{table}' is missing")
         elif found != columns:
-            problems.append(
-                f"table '{table}' has columns {[c for c, _ in found]}, expected {[c for c, _ in columns]}"
-            )
+            problems.append(f"table '{table}' has columns {[c for c, _ in found]}, expected {[c for c, _ in columns]}")
     if problems:
         return problems
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall()[:_MAX_PROBLEMS]:

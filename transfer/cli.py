@@ -52,15 +52,18 @@ def _emit(df: pd.DataFrame, fmt: str, *, records: list[dict[str, Any]] | None = 
         for col in flat.columns:
             if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
                 flat[col] = flat[col].map(
-                    lambda v: "; ".join(v)
-                    if isinstance(v, list)
-                    else json.dumps(v, ensure_ascii=False)
-                    if isinstance(v, dict)
-                    else v
+                    lambda v: (
+                        "; ".join(v)
+                        if isinstance(v, list)
+                        else json.dumps(v, ensure_ascii=False)
+                        if isinstance(v, dict)
+                        else v
+                    )
                 )
         return flat.to_csv(index=False, lineterminator="\n")
-    with pd.option_context("display.max_rows", 500, "display.max_columns", 30, "display.width", 200,
-                           "display.max_colwidth", 80):
+    with pd.option_context(
+        "display.max_rows", 500, "display.max_columns", 30, "display.width", 200, "display.max_colwidth", 80
+    ):
         return df.to_string(index=False) + "\n"
 
 
@@ -86,8 +89,11 @@ def _industry(base: Any, name: str) -> str:
     if name in by_name or name.lower() in by_name:
         return by_name.get(name) or by_name[name.lower()]
     near = difflib.get_close_matches(name, list(ids), n=3)
-    raise _Exit(f"--industry: unknown industry {name!r}" + (f"; closest: {', '.join(near)}" if near else "")
-                + " (list them with `transfer industries`)")
+    raise _Exit(
+        f"--industry: unknown industry {name!r}"
+        + (f"; closest: {', '.join(near)}" if near else "")
+        + " (list them with `transfer industries`)"
+    )
 
 
 def _site(base: Any, name: str) -> int:
@@ -105,8 +111,11 @@ def _site(base: Any, name: str) -> int:
             raise _Exit(f"--site: {key!r} is ambiguous: {opts}; give the adcode")
     names = list(s[C.NAME_ZH].astype(str)) + list(s[C.NAME_EN].astype(str))
     near = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-    raise _Exit(f"--site: unknown site {key!r}" + (f"; closest: {', '.join(near)}" if near else "")
-                + " (list them with `transfer sites`)")
+    raise _Exit(
+        f"--site: unknown site {key!r}"
+        + (f"; closest: {', '.join(near)}" if near else "")
+        + " (list them with `transfer sites`)"
+    )
 
 
 def cmd_industries(args: argparse.Namespace) -> str:
@@ -280,8 +289,19 @@ def cmd_access(args: argparse.Namespace) -> str:
     acc.insert(1, C.PROVINCE, s[C.PROVINCE].reindex(acc.index))
     df = acc.reset_index().rename(columns={"index": C.ADCODE})
     if args.format == "table":
-        keep = [C.ADCODE, C.NAME_ZH, C.PROVINCE, "cost_to_sea_cny_teu", "time_to_sea_h", "nearest_sea_gateway",
-                "time_to_crex_h", "nearest_crex", "time_to_airport_h", "nearest_airport", "market_access"]
+        keep = [
+            C.ADCODE,
+            C.NAME_ZH,
+            C.PROVINCE,
+            "cost_to_sea_cny_teu",
+            "time_to_sea_h",
+            "nearest_sea_gateway",
+            "time_to_crex_h",
+            "nearest_crex",
+            "time_to_airport_h",
+            "nearest_airport",
+            "market_access",
+        ]
         df = df[[c for c in keep if c in df.columns]]
     return _emit(df, args.format, records=_records(df) if args.format == "json" else None)
 

@@ -131,8 +131,20 @@ def compare(a: RunResult, b: RunResult, *, top: int = 10) -> Comparison:
     changes = pd.DataFrame(
         rows,
         columns=[
-            "industry", C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, "status", "rank_a", "rank_b", "rank_move",
-            "score_a", "score_b", "score_delta", "drivers", "note",
+            "industry",
+            C.ADCODE,
+            C.NAME_ZH,
+            C.NAME_EN,
+            C.PROVINCE,
+            "status",
+            "rank_a",
+            "rank_b",
+            "rank_move",
+            "score_a",
+            "score_b",
+            "score_delta",
+            "drivers",
+            "note",
         ],
     )
     for col in ("rank_a", "rank_b", "rank_move"):
@@ -187,9 +199,11 @@ def compare(a: RunResult, b: RunResult, *, top: int = 10) -> Comparison:
         "leaving": int((changes["status"] == "leaving").sum()),
     }
 
-    mean_delta = (b.scores.scores.reindex(columns=all_sites) - a.scores.scores.reindex(columns=all_sites)).reindex(
-        industries
-    ).mean(axis=0)
+    mean_delta = (
+        (b.scores.scores.reindex(columns=all_sites) - a.scores.scores.reindex(columns=all_sites))
+        .reindex(industries)
+        .mean(axis=0)
+    )
     enter = changes[changes["status"] == "entering"].groupby(C.ADCODE).size()
     leave = changes[changes["status"] == "leaving"].groupby(C.ADCODE).size()
     geo = a.layers.sites.set_index(C.ADCODE).geometry.reindex(all_sites)

@@ -44,15 +44,9 @@ class Criterion(NamedTuple):
 
 # The one place criterion ids live; the scoring engine imports this tuple.
 CRITERIA: tuple[Criterion, ...] = (
-    Criterion(
-        "bonded_zone", "max", "综合保税区/保税港区", "bonded zone (B-type centre counts less)", "index"
-    ),
-    Criterion(
-        "sea_cost", "min", "至出海口综合运费", "generalised freight cost to cheapest sea gateway", "CNY/TEU"
-    ),
-    Criterion(
-        "origin_cost", "min", "至转出地综合运费", "cost back to the industry's origin clusters", "CNY/TEU"
-    ),
+    Criterion("bonded_zone", "max", "综合保税区/保税港区", "bonded zone (B-type centre counts less)", "index"),
+    Criterion("sea_cost", "min", "至出海口综合运费", "generalised freight cost to cheapest sea gateway", "CNY/TEU"),
+    Criterion("origin_cost", "min", "至转出地综合运费", "cost back to the industry's origin clusters", "CNY/TEU"),
     Criterion(
         "crex_time",
         "min",
@@ -61,9 +55,7 @@ CRITERIA: tuple[Criterion, ...] = (
         "h",
     ),
     Criterion("air_time", "min", "至货运机场时间", "time to nearest cargo airport", "h"),
-    Criterion(
-        "market_access", "max", "国内市场可达性", "population-weighted domestic market access", "index"
-    ),
+    Criterion("market_access", "max", "国内市场可达性", "population-weighted domestic market access", "index"),
     Criterion("labour_pool", "max", "劳动力规模(常住人口)", "labour pool (resident population)", "persons"),
     Criterion("wage", "min", "平均工资", "average wage", "CNY/year"),
     Criterion("policy_support", "max", "承接地政策支持", "key receiving site / park / demo zone", "index"),
@@ -128,9 +120,7 @@ class IndustryProfile(BaseModel):
     @classmethod
     def _freight_unique(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if len(set(value)) != len(value):
-            raise ValueError(
-                f"freight modes repeat in {list(value)}; list each mode once, the main one first"
-            )
+            raise ValueError(f"freight modes repeat in {list(value)}; list each mode once, the main one first")
         return value
 
     @field_validator("weights")
@@ -140,9 +130,7 @@ class IndustryProfile(BaseModel):
             if key not in CRITERION_IDS:
                 close = _closest(key, CRITERION_IDS)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise ValueError(
-                    f"unknown criterion '{key}'{hint} Valid criteria: {', '.join(CRITERION_IDS)}"
-                )
+                raise ValueError(f"unknown criterion '{key}'{hint} Valid criteria: {', '.join(CRITERION_IDS)}")
             if weight < 0:
                 raise ValueError(f"weight of '{key}' is {weight}; weights must be >= 0")
         if not any(w > 0 for w in value.values()):
@@ -329,9 +317,7 @@ def load_industries(path: Path | None = None) -> IndustryCatalogue:
         )
     extra = sorted(set(data) - _TOP_KEYS)
     if extra:
-        raise LayerError(
-            f"unknown top-level key(s) {extra}", where=str(path), fix=f"use only {sorted(_TOP_KEYS)}"
-        )
+        raise LayerError(f"unknown top-level key(s) {extra}", where=str(path), fix=f"use only {sorted(_TOP_KEYS)}")
     raw_list = data["industries"]
     if not isinstance(raw_list, list) or not raw_list:
         raise LayerError(

@@ -290,9 +290,7 @@ def solve_matching(
             fix="pass a smaller unmatched_penalty (e.g. 2.0) or count demand in larger units",
         )
 
-    network = _build_network(
-        rows, cols, costs, arc_caps, penalty, demand_arr, capacity_arr, group_arr, group_cap_arr
-    )
+    network = _build_network(rows, cols, costs, arc_caps, penalty, demand_arr, capacity_arr, group_arr, group_cap_arr)
     chosen = engine if engine != "auto" else _auto_engine(rows.shape[0])
     solution = solve_network(network, engine=chosen)
 
@@ -487,9 +485,7 @@ def match_candidates(
     return _tables(result, demand_ids, site_ids, as_counts(capacity.to_numpy(), "capacity"))
 
 
-def _top_k(
-    rows: IntArray, cols: IntArray, scores: FloatArray, top_k: int
-) -> tuple[IntArray, IntArray, FloatArray]:
+def _top_k(rows: IntArray, cols: IntArray, scores: FloatArray, top_k: int) -> tuple[IntArray, IntArray, FloatArray]:
     if rows.shape[0] == 0 or np.bincount(rows).max() <= top_k:
         return rows, cols, scores
     order = np.lexsort((cols, -scores, rows))
@@ -555,9 +551,7 @@ def _build_network(
 def _tables(result: MatchResult, demand_ids: pd.Index, site_ids: pd.Index, capacity: IntArray) -> Assignment:
     load = result.site_jobs()
     utilisation = np.divide(load, capacity, out=np.full(load.shape, np.nan), where=capacity > 0)
-    site_load = pd.DataFrame(
-        {SITE_ID: site_ids.to_numpy(), JOBS: load, CAPACITY: capacity, UTILISATION: utilisation}
-    )
+    site_load = pd.DataFrame({SITE_ID: site_ids.to_numpy(), JOBS: load, CAPACITY: capacity, UTILISATION: utilisation})
     return Assignment(
         assignment=result.flows_frame(demand_ids=demand_ids.to_numpy(), site_ids=site_ids.to_numpy()),
         unmatched=result.unmatched_frame(demand_ids=demand_ids.to_numpy()),

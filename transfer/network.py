@@ -201,18 +201,13 @@ def _read_waterways(curated: Path) -> pd.DataFrame:
     frames = []
     for p in sorted(curated.glob("waterway_*.csv")):
         w = pd.read_csv(p)
-        if (
-            not {"port_zh", C.CITY_ADCODE, "river_km_from_wusong"} <= set(w.columns)
-            and "river_km" not in w.columns
-        ):
+        if not {"port_zh", C.CITY_ADCODE, "river_km_from_wusong"} <= set(w.columns) and "river_km" not in w.columns:
             raise NetworkError(
                 "waterway file lacks port_zh, city_adcode or a river_km column",
                 where=str(p),
                 fix="use columns seq, port_zh, port_en, city_adcode, river_km_from_wusong",
             )
-        km_col = (
-            "river_km" if "river_km" in w.columns else next(c for c in w.columns if c.startswith("river_km"))
-        )
+        km_col = "river_km" if "river_km" in w.columns else next(c for c in w.columns if c.startswith("river_km"))
         frames.append(
             pd.DataFrame(
                 {
@@ -226,9 +221,7 @@ def _read_waterways(curated: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def load_network(
-    data_dir: Path | None = None, *, params: Mapping[str, Any] | None = None
-) -> LogisticsNetwork:
+def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | None = None) -> LogisticsNetwork:
     """Load the built network from ``<data_dir>/network`` plus hubs, waterways, corridors and parameters.
 
     Parameters
@@ -281,9 +274,7 @@ def _snap_to_road(net: LogisticsNetwork, df: pd.DataFrame) -> tuple[np.ndarray, 
     return net.graph_data.snappers["road"](df[C.LON].to_numpy(float), df[C.LAT].to_numpy(float))
 
 
-def _hub_targets(
-    net: LogisticsNetwork, hubs: pd.DataFrame | None, hub_type: str
-) -> tuple[list[int], dict[int, str]]:
+def _hub_targets(net: LogisticsNetwork, hubs: pd.DataFrame | None, hub_type: str) -> tuple[list[int], dict[int, str]]:
     ids = net.places.loc[(net.places["kind"] == "hub") & (net.places[C.HUB_TYPE] == hub_type), "place_id"]
     if hubs is not None and C.HUB_ID in hubs.columns:
         wanted = set(hubs.loc[hubs[C.HUB_TYPE] == hub_type, C.HUB_ID].astype(str))
@@ -323,9 +314,7 @@ def accessibility(
         "scipy" (sparse.csgraph, default) or "networkx" (baseline, same results, slower).
     """
     if engine not in ENGINES:
-        raise NetworkError(
-            f"unknown engine '{engine}'", where="accessibility(engine=...)", fix=f"use one of {ENGINES}"
-        )
+        raise NetworkError(f"unknown engine '{engine}'", where="accessibility(engine=...)", fix=f"use one of {ENGINES}")
     gd, n = net.graph_data, net.n_nodes
     road = gd.rates["road"]
     s_node, s_km = _snap_to_road(net, sites)
@@ -334,9 +323,7 @@ def accessibility(
     rev: Any = net._reverse_cost if engine == "scipy" else net.graph.reverse(copy=False)
     out = pd.DataFrame(index=pd.Index(sites[C.ADCODE].astype("int64").to_numpy(), name=C.ADCODE))
     out[SNAP_KM] = s_km.round(3)
-    reasons: list[list[str]] = [
-        [f"snapped {k:.1f} km from the road network"] if k > SNAP_FLAG_KM else [] for k in s_km
-    ]
+    reasons: list[list[str]] = [[f"snapped {k:.1f} km from the road network"] if k > SNAP_FLAG_KM else [] for k in s_km]
 
     def fill(
         targets: list[int],
@@ -485,8 +472,7 @@ def _endpoint(net: LogisticsNetwork, pid: str) -> tuple[int, float, str]:
     if not len(row):
         kinds = {k: net.places[net.places["kind"] == k] for k in ("site", "origin", "hub")}
         sites_, origins_ = (
-            kinds[k].assign(adcode=lambda d: pd.to_numeric(d["place_id"], errors="coerce"))
-            for k in ("site", "origin")
+            kinds[k].assign(adcode=lambda d: pd.to_numeric(d["place_id"], errors="coerce")) for k in ("site", "origin")
         )
         resolve_place(pid, sites_, origins_, kinds["hub"].rename(columns={"place_id": C.HUB_ID}))
     r = row.sort_values("kind", key=lambda s: s.map({"site": 0, "origin": 1, "hub": 2})).iloc[0]
@@ -511,17 +497,11 @@ def route(net: LogisticsNetwork, origin_id: str | int, target_id: str | int) -> 
     gd = net.graph_data
     arcs = net.arcs.set_index(["u", "v"]).loc[list(itertools.pairwise(seq))].reset_index()
     road = gd.rates["road"]
-    rows = (
-        [("road", a_name, a_name, a_km, a_km / road["speed_kmh"], a_km * road["cost_cny_teu_km"])]
-        if a_km
-        else []
-    )
+    rows = [("road", a_name, a_name, a_km, a_km / road["speed_kmh"], a_km * road["cost_cny_teu_km"])] if a_km else []
     lines: list[np.ndarray] = []
     for arc in arcs.itertuples(index=False):
         here = str(gd.node_label[arc.u] or gd.node_label[arc.v] or "")
-        rows.append(
-            (arc.mode, here, str(gd.node_label[arc.v] or ""), arc.distance_km, arc.time_h, arc.cost_cny_teu)
-        )
+        rows.append((arc.mode, here, str(gd.node_label[arc.v] or ""), arc.distance_km, arc.time_h, arc.cost_cny_teu))
         lines.append(_arc_coords(net, arc))
     if b_km:
         rows.append(("road", b_name, b_name, b_km, b_km / road["speed_kmh"], b_km * road["cost_cny_teu_km"]))
@@ -603,9 +583,7 @@ def with_changes(
     inp = net.inputs
     places, edges, corridors = inp.places, inp.edges, list(inp.corridors)
     extra = (
-        inp.extra_edges.copy()
-        if len(inp.extra_edges)
-        else pd.DataFrame(columns=["from_", "to", "mode", "distance_km"])
+        inp.extra_edges.copy() if len(inp.extra_edges) else pd.DataFrame(columns=["from_", "to", "mode", "distance_km"])
     )
     for h in remove_hubs:
         if str(h) not in set(places.loc[places["kind"] == "hub", "place_id"].astype(str)):

@@ -350,9 +350,7 @@ def to_geojson_bytes(df: pd.DataFrame, sites_gdf: gpd.GeoDataFrame, *, decimals:
             {
                 "type": "Feature",
                 "properties": props,
-                "geometry": shapely.geometry.mapping(geom)
-                if geom is not None and not geom.is_empty
-                else None,
+                "geometry": shapely.geometry.mapping(geom) if geom is not None and not geom.is_empty else None,
             }
         )
     doc = {"type": "FeatureCollection", "features": features}
@@ -437,9 +435,7 @@ def static_map_svg(
     sites = _sites_by_adcode(sites_gdf)
     sites = sites[sites.geometry.notna() & ~sites.geometry.is_empty]
     if sites.empty:
-        raise LayerError(
-            "the site layer has no geometry to draw", where="sites", fix="pass the site polygons"
-        )
+        raise LayerError("the site layer has no geometry to draw", where="sites", fix="pass the site polygons")
     proj = _Projection(sites.total_bounds, width_px)
     tol = 0.6 / (proj.scale * proj.kx)  # about half a pixel, in degrees
     vals = pd.to_numeric(pd.Series(values), errors="coerce")
@@ -502,17 +498,13 @@ def static_map_svg(
             )
         out.append("</g>")
     out.append(
-        _svg_legend(
-            breaks, w, h, title=legend_title or t("legend.score", lang), lang=lang, with_highlight=bool(ranks)
-        )
+        _svg_legend(breaks, w, h, title=legend_title or t("legend.score", lang), lang=lang, with_highlight=bool(ranks))
     )
     out.append("</svg>")
     return "".join(out)
 
 
-def _svg_legend(
-    breaks: Sequence[float], w: float, h: float, *, title: str, lang: str, with_highlight: bool
-) -> str:
+def _svg_legend(breaks: Sequence[float], w: float, h: float, *, title: str, lang: str, with_highlight: bool) -> str:
     rows: list[tuple[str, str, str]] = []  # (fill, stroke, label)
     for i in range(len(breaks) - 1):
         colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks)
@@ -641,9 +633,7 @@ def _table_html(
         return f'<p class="empty">{html.escape(t("brief.no_rows", lang))}</p>'
     by_site = C.NAME_ZH in table.columns or C.NAME_EN in table.columns
     primary, secondary = (C.NAME_ZH, C.NAME_EN) if lang == "zh" else (C.NAME_EN, C.NAME_ZH)
-    has_contrib = "contributions" in table.columns or any(
-        str(c).startswith(CONTRIB_PREFIX) for c in table.columns
-    )
+    has_contrib = "contributions" in table.columns or any(str(c).startswith(CONTRIB_PREFIX) for c in table.columns)
     table = table.head(max_rows).reset_index(drop=True)
     row_reasons, shared = _row_reasons(table, skip_strengths=has_contrib)
     show_reasons = any(row_reasons)
@@ -699,14 +689,7 @@ def _table_html(
     if shared:
         items = "".join(f"<li>{html.escape(r)}</li>" for r in shared)
         common = f'<div class="common"><b>{html.escape(t("brief.all_rows", lang))}</b><ul>{items}</ul></div>'
-    return (
-        "<table><thead><tr>"
-        + "".join(head)
-        + "</tr></thead><tbody>"
-        + "".join(body)
-        + "</tbody></table>"
-        + common
-    )
+    return "<table><thead><tr>" + "".join(head) + "</tr></thead><tbody>" + "".join(body) + "</tbody></table>" + common
 
 
 def brief_html(

@@ -407,4 +407,3 @@ def province_key(value: str | int) -> str:
     near = difflib.get_close_matches(s, names, n=1)
     hint = f" (did you mean {near[0]!r}?)" if near else ""
     raise ScenarioError(f"unknown province {s!r}{hint}", where="province", fix="use the Chinese name or adcode")
-

@@ -214,9 +214,7 @@ class Workspace:
         How many more times a busy transaction is tried before `WorkspaceError` is raised.
     """
 
-    def __init__(
-        self, path: str | os.PathLike[str], *, busy_timeout_s: float = 5.0, max_retries: int = 5
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, busy_timeout_s: float = 5.0, max_retries: int = 5) -> None:
         self._path = Path(path).expanduser()
         self._busy_timeout_s = float(busy_timeout_s)
         self._max_retries = int(max_retries)
@@ -370,8 +368,7 @@ class Workspace:
         (app_id,) = conn.execute("PRAGMA application_id").fetchone()
         if version > schema.SCHEMA_VERSION:
             raise WorkspaceError(
-                f"the workspace has schema version {version}, "
-                f"newer than this program's {schema.SCHEMA_VERSION}",
+                f"the workspace has schema version {version}, newer than this program's {schema.SCHEMA_VERSION}",
                 where=str(self._path),
                 fix="upgrade the transfer package, or open another workspace file",
             )
@@ -457,8 +454,7 @@ class Workspace:
 
     def _resolve_version(self, conn: sqlite3.Connection, name: str, version: int | None) -> int:
         versions = [
-            v
-            for (v,) in conn.execute("SELECT version FROM scenarios WHERE name = ? ORDER BY version", (name,))
+            v for (v,) in conn.execute("SELECT version FROM scenarios WHERE name = ? ORDER BY version", (name,))
         ]
         if not versions:
             names = [n for (n,) in conn.execute("SELECT DISTINCT name FROM scenarios ORDER BY name")]
@@ -533,8 +529,7 @@ class Workspace:
                 raise WorkspaceError(
                     f"result {key!r} is a {type(text).__name__}, not text",
                     where=f"results[{key!r}]",
-                    fix="store tables as text: DataFrame.to_csv(index=False) or "
-                    "DataFrame.to_json(orient='records')",
+                    fix="store tables as text: DataFrame.to_csv(index=False) or DataFrame.to_json(orient='records')",
                 )
 
         def save(conn: sqlite3.Connection) -> RunRecord:
@@ -547,9 +542,7 @@ class Workspace:
             )
             run_id = int(cursor.lastrowid or 0)
             for key, text in tables.items():
-                conn.execute(
-                    "INSERT INTO run_results (run_id, name, content) VALUES (?, ?, ?)", (run_id, key, text)
-                )
+                conn.execute("INSERT INTO run_results (run_id, name, content) VALUES (?, ?, ?)", (run_id, key, text))
             return RunRecord(
                 run_id,
                 scenario_name,
@@ -563,9 +556,7 @@ class Workspace:
 
         return self._transaction(save)
 
-    _RUN_QUERY = (
-        "SELECT id, scenario_name, scenario_version, created_at, parameters_json, summary_json FROM runs"
-    )
+    _RUN_QUERY = "SELECT id, scenario_name, scenario_version, created_at, parameters_json, summary_json FROM runs"
 
     @staticmethod
     def _run_info(row: tuple[Any, ...], result_names: Sequence[str]) -> RunInfo:
@@ -582,9 +573,7 @@ class Workspace:
 
     def list_runs(self, *, scenario_name: str | None = None) -> list[RunInfo]:
         """Return every saved run (or those of one scenario) without result tables, oldest first."""
-        where, args = (
-            (" WHERE scenario_name = ?", (scenario_name,)) if scenario_name is not None else ("", ())
-        )
+        where, args = (" WHERE scenario_name = ?", (scenario_name,)) if scenario_name is not None else ("", ())
 
         def get(conn: sqlite3.Connection) -> tuple[list[Any], dict[int, list[str]]]:
             rows = conn.execute(self._RUN_QUERY + where + " ORDER BY id", args).fetchall()
@@ -601,9 +590,7 @@ class Workspace:
 
         def get(conn: sqlite3.Connection) -> tuple[tuple[Any, ...] | None, list[tuple[str, str]]]:
             row = conn.execute(self._RUN_QUERY + " WHERE id = ?", (run_id,)).fetchone()
-            blobs = conn.execute(
-                "SELECT name, content FROM run_results WHERE run_id = ? ORDER BY rowid", (run_id,)
-            )
+            blobs = conn.execute("SELECT name, content FROM run_results WHERE run_id = ? ORDER BY rowid", (run_id,))
             return row, blobs.fetchall()
 
         row, blobs = self._transaction(get, write=False)
@@ -618,9 +605,7 @@ class Workspace:
 
     # -- shortlists and statuses --------------------------------------------------------------
 
-    _SHORTLIST_QUERY = (
-        "SELECT id, name, kind, scenario_name, scenario_version, created_at, rows_json FROM shortlists"
-    )
+    _SHORTLIST_QUERY = "SELECT id, name, kind, scenario_name, scenario_version, created_at, rows_json FROM shortlists"
 
     @staticmethod
     def _shortlist(row: tuple[Any, ...]) -> ShortlistRecord:
@@ -681,11 +666,7 @@ class Workspace:
         rows_json = _to_json([dict(row) for row in rows], label="shortlist rows")
 
         def save(conn: sqlite3.Connection) -> ShortlistRecord:
-            version = (
-                None
-                if scenario_name is None
-                else self._resolve_version(conn, scenario_name, scenario_version)
-            )
+            version = None if scenario_name is None else self._resolve_version(conn, scenario_name, scenario_version)
             row = (name, kind, scenario_name, version, _now(), rows_json)
             cursor = conn.execute(
                 "INSERT INTO shortlists (name, kind, scenario_name, scenario_version, created_at, "
@@ -715,13 +696,9 @@ class Workspace:
 
     def get_shortlist(self, shortlist_id: int) -> ShortlistRecord:
         """Return one saved shortlist."""
-        return self._shortlist(
-            self._transaction(lambda conn: self._require_shortlist(conn, shortlist_id), write=False)
-        )
+        return self._shortlist(self._transaction(lambda conn: self._require_shortlist(conn, shortlist_id), write=False))
 
-    def set_status(
-        self, shortlist_id: int, key: str | int, status: str, *, note: str | None = None
-    ) -> StatusRecord:
+    def set_status(self, shortlist_id: int, key: str | int, status: str, *, note: str | None = None) -> StatusRecord:
         """Record a new status (and note) for one shortlist entry; earlier states stay in its history.
 
         Parameters
@@ -856,9 +833,7 @@ class Workspace:
             partial.unlink(missing_ok=True)
         return target
 
-    def import_(
-        self, path: str | os.PathLike[str], *, mode: Literal["merge", "replace"] = "merge"
-    ) -> ImportSummary:
+    def import_(self, path: str | os.PathLike[str], *, mode: Literal["merge", "replace"] = "merge") -> ImportSummary:
         """Import an exported workspace file; the file is fully validated before anything changes.
 
         Parameters
@@ -897,9 +872,7 @@ class Workspace:
             return transfer.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
-        return ImportSummary(
-            mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"]
-        )
+        return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
 
     def _read_import(self, source: Path) -> transfer.Snapshot:
         def bad(what: str) -> WorkspaceError:

