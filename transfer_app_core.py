@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,9 +15,9 @@ from transfer import columns as C
 from transfer.errors import LayerError
 from transfer.i18n import t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
-from transfer.pipeline import Base, RunResult
-from transfer.scenarios import Scenario, province_key
-from transfer.scoring import ScoreResult, ScoringOptions, score
+from transfer.pipeline import Base, RunResult, scoring_options
+from transfer.scenarios import Scenario
+from transfer.scoring import ScoreResult, score
 from transfer.sitetable import SiteTable
 
 __all__ = [
@@ -30,7 +29,6 @@ __all__ = [
     "key_figures",
     "layer_inventory",
     "rescore",
-    "scoring_options",
     "shortlist_frame",
     "sources_sections",
     "table_bytes",
@@ -54,18 +52,6 @@ def check_upload_size(size_bytes: int, lang: str, *, limit_mb: float = MAX_UPLOA
 
 
 # --- scoring ---------------------------------------------------------------------------------------------------
-
-
-def scoring_options(scn: Scenario) -> ScoringOptions:
-    """The scoring options a scenario's constraints stand for (as :func:`transfer.pipeline.run` builds them)."""
-    c = scn.constraints
-    return ScoringOptions(
-        missing=c.missing,
-        winsor=c.winsor,
-        eco_restricted_share=c.eco_restricted_share,
-        eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
-        exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),
-    )
 
 
 def merged_weights(scn: Scenario, overrides: Mapping[str, Mapping[str, float]]) -> dict[str, dict[str, float]]:
@@ -295,16 +281,3 @@ def layer_inventory(base: Base, lang: str) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
-
-
-def with_layers(base: Base, layers: Any, *, recompute_access: bool) -> Base:
-    """A new Base with replaced layers (accessibility recomputed when sites or origins changed)."""
-    access = base.access
-    if recompute_access and access is not None:
-        from transfer import network as nw
-        from transfer.pipeline import get_network
-
-        s = pd.DataFrame(layers.sites.drop(columns="geometry"))
-        s["population"] = pd.to_numeric(s.get("gn_population"), errors="coerce")
-        access = nw.accessibility(get_network(base), s, layers.origins, None)
-    return dataclasses.replace(base, layers=layers, access=access)

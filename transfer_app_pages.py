@@ -19,7 +19,7 @@ from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.industries import CRITERION_IDS
 from transfer.layers import KINDS, replace_layer
-from transfer.pipeline import RunResult, load_firms
+from transfer.pipeline import RunResult, base_with_layers, load_firms
 from transfer.scoring import robustness
 from transfer.store import Workspace
 from transfer_app_state import (
@@ -27,11 +27,11 @@ from transfer_app_state import (
     SOURCES_MD,
     Ctx,
     cached_firm_run,
-    cached_network,
     cached_route,
     display_table,
     industry_name,
     province_label,
+    scenario_network,
     scenario_text,
     site_name,
     site_province,
@@ -47,7 +47,7 @@ tr = core.tr
 
 def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
     """(title, colour, route or None, error) to the nearest sea gateway and to the chosen origin."""
-    net = cached_network(ctx.base, ctx.base_token, scenario_text(ctx.scn), ctx.scn)
+    net = scenario_network(ctx.base, ctx.run)
     if net is None:
         return []
     token = f"{ctx.base_token}|{scenario_text(ctx.scn)}"
@@ -414,7 +414,7 @@ def _replace_layer(ctx: Ctx, kind: str, up: Any) -> None:
     try:
         path = tmp_copy(up)
         new_layers = replace_layer(ctx.base.layers, kind, path)
-        new_base = core.with_layers(ctx.base, new_layers, recompute_access=kind in ("sites", "origins"))
+        new_base = base_with_layers(ctx.base, new_layers, recompute_access=kind in ("sites", "origins"))
     except TransferError as exc:
         st.error(tr("upload.validation_failed", lang, message=str(exc)))
         return

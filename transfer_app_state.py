@@ -15,7 +15,7 @@ import streamlit as st
 import transfer_app_core as core
 from transfer import columns as C
 from transfer.errors import TransferError
-from transfer.pipeline import Base, RunResult, apply_scenario, get_network, run
+from transfer.pipeline import Base, RunResult, get_network, run
 from transfer.scenarios import Scenario, load_scenario, parse_scenario, scenario_yaml
 from transfer.scoring import ScoreResult
 
@@ -66,14 +66,10 @@ def cached_firm_run(
     return run(_base, _scn, firms=_firms)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def cached_network(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> Any:
-    """The scenario's logistics network (the base one, loaded on first use, unless the scenario edits it)."""
-    n = _scn.overrides.network
+def scenario_network(base: Base, run: RunResult) -> Any:
+    """The network a run's scenario sees: its own when it edits one, else the base one (loaded on first use)."""
     try:
-        if not (n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params):
-            return get_network(_base)
-        return apply_scenario(_base, _scn)[1]
+        return run.network if run.network is not None else get_network(base)
     except TransferError:
         return None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from shapely.geometry import Point, Polygon
 from transfer import columns as C
 from transfer._gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from transfer.errors import LayerError
-from transfer.layers import KINDS, load_default, load_layer, replace_layer
+from transfer.layers import KINDS, load_layer, replace_layer
 from transfer.regions import PROVINCES
 
 REPO = Path(__file__).resolve().parent.parent
@@ -140,13 +139,6 @@ def test_sources_md_names_every_layer_file():
         assert name in text, name
     for licence in ("ODbL", "CC BY", "GCJ-02"):
         assert licence in text
-
-
-def test_default_load_is_fast():
-    t0 = time.perf_counter()
-    load_default()
-    # generous bound (the budget is 2 s; measured in benchmarks/): guards against accidental rebuilds on load
-    assert time.perf_counter() - t0 < 10
 
 
 # --- GCJ-02 ----------------------------------------------------------------------------------------------------

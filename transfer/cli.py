@@ -278,11 +278,11 @@ def cmd_route(args: argparse.Namespace) -> str:
 def cmd_access(args: argparse.Namespace) -> str:
     from transfer import network as nw
     from transfer.layers import load_default
-    from transfer.pipeline import _sites_for_access
+    from transfer.pipeline import sites_for_access
 
     layers = load_default(args.data)
     net = nw.load_network(Path(args.data) if args.data else None)
-    acc = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+    acc = nw.accessibility(net, sites_for_access(layers), layers.origins, None)
     s = layers.sites.set_index(C.ADCODE)
     acc = acc.copy()
     acc.insert(0, C.NAME_ZH, s[C.NAME_ZH].reindex(acc.index))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import hashlib
@@ -24,7 +25,19 @@ from transfer.scenarios import Scenario, province_key
 from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
 from transfer.sitetable import SiteTable, build_site_table
 
-__all__ = ["Base", "RunResult", "apply_scenario", "firm_scores", "load_base", "load_firms", "run"]
+__all__ = [
+    "Base",
+    "RunResult",
+    "apply_scenario",
+    "base_with_layers",
+    "firm_scores",
+    "get_network",
+    "load_base",
+    "load_firms",
+    "run",
+    "scoring_options",
+    "sites_for_access",
+]
 
 FIRM_COLUMNS = ("name", "industry", "origin", "jobs")
 FIRM_OPTIONAL = ("land_ha", "needs_bonded_zone")
@@ -56,9 +69,11 @@ class RunResult:
     assignment: Assignment | None
     demand_scores: pd.DataFrame | None = None  # demand_id x site (firms use their own origin)
     notes: tuple[str, ...] = field(default_factory=tuple)
+    network: Any | None = None  # the scenario's network when it edits one (else None: use get_network(base))
 
 
-def _sites_for_access(layers: Layers) -> pd.DataFrame:
+def sites_for_access(layers: Layers) -> pd.DataFrame:
+    """Site attributes as :func:`transfer.network.accessibility` wants them (``population`` for market access)."""
     s = pd.DataFrame(layers.sites.drop(columns="geometry"))
     s["population"] = pd.to_numeric(s.get("gn_population"), errors="coerce")
     return s
@@ -157,7 +172,7 @@ def load_base(data_dir: str | Path | None = None, *, with_network: bool = True, 
                 from transfer import network as nw
 
                 net = nw.load_network(root)
-                access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+                access = nw.accessibility(net, sites_for_access(layers), layers.origins, None)
             except (ImportError, FileNotFoundError) as exc:
                 notes.append(f"logistics network not available ({exc}); accessibility criteria are unknown")
             except NetworkError as exc:
@@ -267,9 +282,35 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                     [eco, pd.DataFrame([{C.ADCODE: int(code), "n_key_eco_counties": int(n), C.SOURCE: "scenario"}])],
                     ignore_index=True,
                 )
-    import dataclasses
-
     return dataclasses.replace(layers, sites=sites, bonded_zones=bz, province_economy=econ, eco_restrictions=eco)
+
+
+def edits_network(scn: Scenario) -> bool:
+    """Whether a scenario changes the logistics network (so accessibility must be recomputed)."""
+    n = scn.overrides.network
+    return bool(n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params)
+
+
+def base_with_layers(base: Base, layers: Layers, *, recompute_access: bool) -> Base:
+    """A new Base with replaced layers; accessibility is recomputed when sites or origins changed."""
+    access = base.access
+    if recompute_access and access is not None:
+        from transfer import network as nw
+
+        access = nw.accessibility(get_network(base), sites_for_access(layers), layers.origins, None)
+    return dataclasses.replace(base, layers=layers, access=access)
+
+
+def scoring_options(scn: Scenario) -> ScoringOptions:
+    """The scoring options that a scenario's constraints stand for."""
+    c = scn.constraints
+    return ScoringOptions(
+        missing=c.missing,
+        winsor=c.winsor,
+        eco_restricted_share=c.eco_restricted_share,
+        eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
+        exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),
+    )
 
 
 def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.DataFrame | None]:
@@ -278,7 +319,7 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
     net = base.network
     access = base.access
     n = scn.overrides.network
-    network_edited = bool(n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params)
+    network_edited = edits_network(scn)
     if network_edited or scn.overrides.labour_scale or scn.overrides.sites:
         net = get_network(base) if base.access is not None or base.network is not None else None
     if network_edited:
@@ -301,7 +342,7 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
     if net is not None and (network_edited or scn.overrides.labour_scale or scn.overrides.sites):
         from transfer import network as nw
 
-        access = nw.accessibility(net, _sites_for_access(layers), layers.origins, None)
+        access = nw.accessibility(net, sites_for_access(layers), layers.origins, None)
     return layers, net, access
 
 
@@ -459,16 +500,9 @@ def run(
 ) -> RunResult:
     """Apply a scenario, score every industry at every site and (optionally) match demand to capacities."""
     scn = scn or Scenario(name="default")
-    layers, _net, access = apply_scenario(base, scn)
+    layers, net, access = apply_scenario(base, scn)
     table = build_site_table(layers, access)
-    c = scn.constraints
-    opts = ScoringOptions(
-        missing=c.missing,
-        winsor=c.winsor,
-        eco_restricted_share=c.eco_restricted_share,
-        eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
-        exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),
-    )
+    opts = scoring_options(scn)
     for key in scn.weights:
         if key != "*" and key not in base.catalogue.ids:
             near = difflib.get_close_matches(key, base.catalogue.ids, n=1)
@@ -574,4 +608,5 @@ def run(
         assignment=assignment,
         demand_scores=demand_scores,
         notes=tuple(notes),
+        network=net if edits_network(scn) else None,
     )

@@ -37,9 +37,9 @@ CONTRIB_PREFIX = "contrib_"
 # outline of shortlisted sites, the same red as the interactive map
 HIGHLIGHT_COLOUR = "#d62728"
 REASON_SEP = "; "
-# a strength as transfer.scoring.ScoreResult.explain writes it, "(0.87 × weight 0.20 = +0.175)";
-# the brief shows strengths as contribution chips already
-_STRENGTH = re.compile(r"×\s*weight\s*[\d.]+\s*=\s*\+")
+# a strength as transfer.scoring.ScoreResult.explain writes it in either language, "(0.87 × weight 0.20 = +0.175)"
+# or "（0.87 × 权重 0.20 = +0.175）"; the brief shows strengths as contribution chips already
+_STRENGTH = re.compile(r"×\s*(?:weight|权重)\s*[\d.]+\s*=\s*\+")
 README_SHEET = "说明 README"
 _LEAD_COLUMNS = (
     "rank",
