@@ -17,7 +17,7 @@ from transfer.i18n import t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
 from transfer.pipeline import Base, RunResult, scoring_options
 from transfer.scenarios import Scenario
-from transfer.scoring import ScoreResult, score
+from transfer.scoring import INDUSTRY_SPECIFIC, ScoreResult, score
 from transfer.sitetable import SiteTable
 
 __all__ = [
@@ -118,7 +118,7 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
     rows = []
     units = {c.id: c.unit for c in CRITERIA}
     for c in CRITERION_IDS:
-        if c == "origin_cost":
+        if c in INDUSTRY_SPECIFIC:
             continue
         v = vals.get(c, np.nan)
         rows.append(
@@ -140,7 +140,7 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
                 "legend.labour_pool",
                 fmt_number(s["population_2020"]),
                 "persons",
-                "curated/prefecture_population.csv (2020 census)",
+                "census.csv (2020 census)",
             )
         )
     for key, v, unit, src in extras:
@@ -187,7 +187,7 @@ def flat_shortlist(df: pd.DataFrame) -> pd.DataFrame:
     if "contributions" in out:
         out["contributions"] = out["contributions"].map(
             lambda d: (
-                ", ".join(f"{k} {v:.3f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]) if v > 0)
+                ", ".join(f"{k} {v:.4f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]) if v > 0)
                 if isinstance(d, dict)
                 else str(d)
             )
@@ -256,6 +256,64 @@ def sources_sections(path: Path) -> tuple[str, dict[str, str]]:
         if head:
             sections[head.group(1)] = part.strip()
     return lic, sections
+
+
+def _fmt_unit(v: float | None, unit: str) -> str:
+    if v is None or not np.isfinite(v):
+        return ""
+    if unit in ("persons", "CNY/year", "CNY/TEU", "CNY/month", "count"):
+        return f"{v:,.0f}"
+    if unit == "h":
+        return f"{v:,.1f}"
+    return f"{v:,.3f}" if unit == "share" else f"{v:,.2f}"
+
+
+def what_it_takes_table(
+    run: RunResult, base: Base, result: ScoreResult, industry: str, adcode: int, k: int, lang: str
+) -> tuple[pd.DataFrame, bool]:
+    """The levers of :func:`transfer.explain.explain` as a translated table, and whether any single one works."""
+    from transfer.explain import explain
+
+    weights = dict(run.scenario.weights)
+    ex = explain(run.table, result, base.catalogue, industry, adcode, top_k=k, weights=weights, lang=lang)
+    rows = []
+    for lv in ex.what_it_takes:
+        rows.append(
+            {
+                tr("col.criterion", lang): tr(f"criterion.{lv.criterion}", lang),
+                tr("col.current", lang): _fmt_unit(lv.current, lv.unit),
+                tr("col.needed", lang): _fmt_unit(lv.needed, lv.unit),
+                tr("col.change", lang): ""
+                if lv.change is None
+                else ("+" if lv.change >= 0 else "−") + _fmt_unit(abs(lv.change), lv.unit),
+                tr("col.unit", lang): lv.unit,
+                tr("col.new_rank", lang): "" if lv.new_rank is None else str(lv.new_rank),
+                tr("col.note", lang): tr(f"lever.{lv.note_code}", lang)
+                if lv.note_code
+                else ("" if lv.feasible else tr("profile.not_enough", lang)),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    if len(frame):
+        feasible = [lv.feasible for lv in ex.what_it_takes]
+        frame = pd.concat([frame[feasible], frame[[not f for f in feasible]]])
+    return frame, ex.single_change_possible
+
+
+def criteria_coverage_table(table: SiteTable, lang: str) -> pd.DataFrame:
+    """Per criterion: sites known (share), how many by data quality, and the source, with translated headers."""
+    from transfer.sitetable import QUALITY_LEVELS, criteria_coverage
+
+    cov = criteria_coverage(table)
+    out = pd.DataFrame(
+        {
+            tr("profile.figure", lang): [tr(f"criterion.{c}", lang) for c in cov["criterion"]],
+            tr("data.known_share", lang): [f"{v:.0%}" for v in cov["known_share"]],
+            **{tr(f"quality.{q}", lang): cov[q] for q in QUALITY_LEVELS},
+            tr("col.source", lang): cov["source"],
+        }
+    )
+    return out
 
 
 def layer_inventory(base: Base, lang: str) -> pd.DataFrame:

@@ -105,6 +105,7 @@ def make_map(
         lines=layers.corridors,
         highlight=list(highlight),
         layer_names=names,
+        lang=lang,
     )
     # take the layer control off, add our groups, put a new control back (it lists the layers when rendered)
     for name, child in list(m._children.items()):

@@ -174,9 +174,34 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
             continue
         st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} CNY/TEU")
         st.dataframe(core.legs_frame(r.legs, lang), hide_index=True, width="stretch")
+    _what_it_takes(ctx, adcode, rank)
     st.markdown(f"**{tr('profile.industries', lang)}**")
     prof = res.site_profile(adcode, top=5, lang=lang)
     st.dataframe(display_table(prof.drop(columns=[C.ADCODE]), ctx), hide_index=True, width="stretch")
+    st.caption(tr("profile.industries_note", lang))
+
+
+WHAT_K = 10
+
+
+def _what_it_takes(ctx: Ctx, adcode: int, rank: int | None) -> None:
+    """The smallest single change that brings the site into the top 10 of the chosen industry (on request)."""
+    lang, ind = ctx.lang, ctx.industry
+    st.markdown(f"**{tr('profile.what_it_takes', lang, k=WHAT_K)}**")
+    if rank is not None and rank <= WHAT_K:
+        st.caption(tr("profile.in_top", lang, k=WHAT_K, rank=rank))
+        return
+    key = f"what:{ctx.base_token}:{ctx.run.scenario.name}:{ind}:{adcode}:{hash(str(ctx.run.scenario.weights))}"
+    cache = st.session_state.setdefault("what_it_takes", {})
+    if key not in cache:
+        st.caption(tr("profile.what_it_takes_help", lang, k=WHAT_K))
+        if not st.button(tr("profile.what_button", lang), key=f"what_go_{adcode}_{ind}"):
+            return
+        cache[key] = core.what_it_takes_table(ctx.run, ctx.base, ctx.result, ind, adcode, WHAT_K, lang)
+    table, possible = cache[key]
+    if not possible:
+        st.warning(tr("profile.no_single_change", lang, k=WHAT_K))
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 # --- shortlists ---------------------------------------------------------------------------------------------------
@@ -434,6 +459,9 @@ def page_data(ctx: Ctx) -> None:
     lic, sections = core.sources_sections(SOURCES_MD)
     st.subheader(tr("tab.data", lang))
     st.dataframe(core.layer_inventory(ctx.base, lang), hide_index=True, width="stretch")
+    st.markdown(f"**{tr('data.coverage', lang)}**")
+    st.dataframe(core.criteria_coverage_table(ctx.run.table, lang), hide_index=True, width="stretch")
+    st.caption(tr("data.coverage_note", lang))
     if lic:
         with st.expander(tr("data.licences", lang), expanded=True):
             st.markdown(lic)

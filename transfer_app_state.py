@@ -179,7 +179,17 @@ def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
         "eligible": tr("col.eligible", ctx.lang),
         "reasons": tr("col.reasons", ctx.lang),
         "contributions": tr("col.top_contributions", ctx.lang),
+        "cluster_fit": tr("col.cluster_fit", ctx.lang),
+        "percentile": tr("col.percentile", ctx.lang),
+        "position_score": tr("col.position_score", ctx.lang),
     }
+    if "position_rank" in flat and "n_eligible" in flat:
+        pos = [
+            f"{int(r)} / {int(n)}" if pd.notna(r) else f"— / {int(n)}"
+            for r, n in zip(flat["position_rank"], flat["n_eligible"], strict=True)
+        ]
+        flat = flat.drop(columns=["position_rank", "n_eligible"])
+        flat.insert(2, tr("col.position", ctx.lang), pos)
     return flat.rename(columns=names)
 
 

@@ -76,8 +76,8 @@ def test_excluded_sites_leave_with_the_reason_and_the_next_ones_enter(
             assert rows.at[s, "rank_move"] == above
             assert rows.at[s, "status"] == "stayed"
         n_leaving += len(leaving)
-    assert n_leaving > 0, "西安 is in the electronics top 10 of the default data"
-    xian = ch[(ch["industry"] == "electronics_assembly") & (ch[C.ADCODE] == 610100)]
+    assert n_leaving > 0, "西安 is in the IC packaging top 10 of the default data"
+    xian = ch[(ch["industry"] == "ic_packaging") & (ch[C.ADCODE] == 610100)]
     assert list(xian["status"]) == ["leaving"]
     assert cmp.summary["leaving"] == n_leaving
     assert cmp.summary["entering"] == n_leaving

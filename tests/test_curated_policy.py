@@ -16,8 +16,6 @@ DESIGNATIONS = (
     "key_receiving_site",
     "processing_trade_park",
     "transfer_demo_zone",
-    "national_etdz",
-    "national_htz",
 )
 
 # file name -> (required columns, source columns, year columns, positive numeric columns)
@@ -50,17 +48,62 @@ LAYERS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple
         ("avg_wage_year", "min_wage_year", "population_year", "gdp_year"),
         ("avg_wage_cny_year", "min_wage_cny_month", "population_10k", "population_persons", "gdp_100m_cny"),
     ),
-    "prefecture_population.csv": (
-        ("adcode", "name_zh", "population_2020", "source", "source_year", "flag"),
+    "dev_zones.csv": (
+        (
+            "zone_type",
+            "name_zh",
+            "prefecture_adcode",
+            "prefecture_name_zh",
+            "province",
+            "approval_year",
+            "source",
+            "source_year",
+            "flag",
+        ),
         ("source",),
-        ("source_year",),
-        ("population_2020",),
+        ("approval_year", "source_year"),
+        (),
     ),
-    "eco_restrictions.csv": (
-        ("adcode", "name_zh", "n_key_eco_counties", "source", "source_year", "flag"),
+    "key_eco_counties.csv": (
+        (
+            "county_adcode",
+            "county_name_zh",
+            "prefecture_adcode",
+            "prefecture_name_zh",
+            "province",
+            "batch",
+            "zone_name",
+            "source",
+            "source_year",
+            "flag",
+        ),
         ("source",),
         ("source_year",),
-        ("n_key_eco_counties",),
+        (),
+    ),
+    "min_wage.csv": (
+        (
+            "adcode",
+            "name_zh",
+            "province_zh",
+            "tier",
+            "min_wage_cny_month",
+            "min_wage_cny_hour",
+            "effective_date",
+            "notice",
+            "source",
+            "source_year",
+            "flag",
+        ),
+        (),
+        ("source_year",),
+        ("min_wage_cny_month", "min_wage_cny_hour"),
+    ),
+    "industry_clusters.csv": (
+        ("adcode", "name_zh", "province", "industry_id", "cluster_name", "list_name", "year", "source", "flag"),
+        ("source",),
+        ("year", "source_year"),
+        (),
     ),
 }
 
@@ -87,8 +130,15 @@ def _read(name: str) -> tuple[list[str], list[dict[str, str]]]:
         return list(reader.fieldnames or []), rows
 
 
+_CODE_COLUMNS = {
+    "province_economy.csv": "province_adcode",
+    "dev_zones.csv": "prefecture_adcode",
+    "key_eco_counties.csv": "prefecture_adcode",
+}
+
+
 def _code_column(name: str) -> str:
-    return "province_adcode" if name == "province_economy.csv" else "adcode"
+    return _CODE_COLUMNS.get(name, "adcode")
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
@@ -144,7 +194,9 @@ def test_years_are_plausible(name: str) -> None:
             if not text:
                 continue
             year = int(text)
-            assert YEAR_MIN <= year <= YEAR_MAX, f"{name} line {i}: {col}={year} outside {YEAR_MIN}..{YEAR_MAX}"
+            # carmakers' and textile bases' founding years reach back to the 1950s
+            lo = 1949 if name == "industry_clusters.csv" and col == "year" else YEAR_MIN
+            assert lo <= year <= YEAR_MAX, f"{name} line {i}: {col}={year} outside {lo}..{YEAR_MAX}"
 
 
 @pytest.mark.parametrize("name", sorted(LAYERS))
@@ -185,21 +237,50 @@ def test_census_population_adds_up_to_the_national_communique() -> None:
     assert total == 1_411_778_724 - 2_000_000
 
 
-def test_prefecture_population_is_below_its_province() -> None:
-    _, provinces = _read("province_economy.csv")
-    by_province = {r["province_adcode"][:2]: int(r["population_persons"]) for r in provinces}
-    _, rows = _read("prefecture_population.csv")
-    sums: dict[str, int] = {}
-    rounded: dict[str, int] = {}
+def test_min_wage_rows_without_an_amount_are_flagged_and_amounts_have_a_source() -> None:
+    _, rows = _read("min_wage.csv")
+    for i, row in enumerate(rows, start=2):
+        if row["min_wage_cny_month"].strip():
+            assert row["source"].strip() and row["tier"].strip(), f"min_wage.csv line {i}: amount without source/tier"
+        else:
+            assert row["flag"].strip(), f"min_wage.csv line {i}: no amount and no flag"
+
+
+def test_min_wage_tier_one_is_the_highest_amount_of_its_province() -> None:
+    _, rows = _read("min_wage.csv")
+    by_notice: dict[tuple[str, str], dict[int, float]] = {}
     for row in rows:
-        key = row["adcode"][:2]
-        sums[key] = sums.get(key, 0) + int(row["population_2020"])
-        # figures converted from 万人 with two decimals are accurate to about 100 persons each
-        rounded[key] = rounded.get(key, 0) + (100 if "rounded" in row["flag"] else 0)
-    for prov, total in sums.items():
-        assert total <= by_province[prov] + rounded[prov], (
-            f"province {prov}: prefectures sum {total} > province {by_province[prov]}"
-        )
+        if row["min_wage_cny_month"].strip() and row["tier"].strip():
+            tiers = by_notice.setdefault((row["province_zh"], row["effective_date"]), {})
+            tiers[int(row["tier"])] = float(row["min_wage_cny_month"])
+    for key, tiers in by_notice.items():
+        ordered = [tiers[t] for t in sorted(tiers)]
+        assert ordered == sorted(ordered, reverse=True), f"{key}: tier amounts {tiers} do not fall with the tier"
+
+
+def test_dev_zone_types_and_no_duplicates() -> None:
+    _, rows = _read("dev_zones.csv")
+    assert {r["zone_type"] for r in rows} == {"national_etdz", "national_htz"}
+    keys = [(r["zone_type"], r["name_zh"]) for r in rows]
+    assert len(keys) == len(set(keys))
+
+
+def test_key_eco_county_codes_are_counties_of_their_prefecture() -> None:
+    _, rows = _read("key_eco_counties.csv")
+    seen = set()
+    for i, row in enumerate(rows, start=2):
+        code = row["county_adcode"].strip()
+        assert row["batch"] in {"2010", "2016"}, f"key_eco_counties.csv line {i}: batch {row['batch']!r}"
+        if not code:
+            assert row["flag"].strip(), f"key_eco_counties.csv line {i}: no county code and no flag"
+            continue
+        assert code not in seen, f"key_eco_counties.csv line {i}: county {code} listed twice"
+        seen.add(code)
+        pref = row["prefecture_adcode"]
+        # a county's code starts with its prefecture's four digits, or is itself the unit (济源, 仙桃, 神农架)
+        # (a county of 重庆 sits under the province-level city 500000)
+        under = code[:4] == pref[:4] or code == pref or (pref.endswith("0000") and code[:2] == pref[:2])
+        assert under, f"key_eco_counties.csv line {i}: {code} not under {pref}"
 
 
 def test_flagged_designations_explain_missing_years() -> None:
@@ -207,3 +288,19 @@ def test_flagged_designations_explain_missing_years() -> None:
     for i, row in enumerate(rows, start=2):
         if not row["year"].strip():
             assert row["flag"].strip(), f"designations.csv line {i}: empty year without a flag"
+
+
+def test_key_eco_coverage_matches_the_county_list() -> None:
+    """A province marked complete lists exactly its stated number of counties; every 'listed' count is true."""
+    _, counties = _read("key_eco_counties.csv")
+    _, coverage = _read("key_eco_coverage.csv")
+    counted: dict[tuple[str, str], int] = {}
+    for row in counties:
+        prov = (row["county_adcode"] or row["prefecture_adcode"])[:2]
+        counted[(prov, row["batch"])] = counted.get((prov, row["batch"]), 0) + 1
+    for row in coverage:
+        key = (row["province_adcode"][:2], row["batch"])
+        assert int(row["listed"] or 0) == counted.get(key, 0), f"key_eco_coverage.csv {key}"
+        if row["complete"] == "yes":
+            assert row["stated_total"].strip(), f"{key}: complete without a stated total"
+            assert int(row["stated_total"]) == counted.get(key, 0), f"{key}: stated total differs from the list"

@@ -109,11 +109,14 @@ def test_bonded_maintenance_needs_bonded_zone() -> None:
 
 
 def test_criteria_table_shape() -> None:
-    assert len(CRITERIA) == 11
+    assert len(CRITERIA) == 16
+    assert len({c.id for c in CRITERIA}) == len(CRITERIA)
     for _cid, direction, label_zh, label_en, unit in CRITERIA:
         assert direction in {"max", "min"} and label_zh and label_en and unit
     directions = {c.id: c.direction for c in CRITERIA}
     assert directions["wage"] == "min" and directions["labour_pool"] == "max"
+    assert directions["min_wage"] == "min" and directions["labour_reserve"] == "max"
+    assert directions["cluster_fit"] == "max" and directions["industrial_base"] == "max"
     assert directions["eco_pressure"] == "min" and directions["bonded_zone"] == "max"
 
 

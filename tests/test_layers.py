@@ -99,7 +99,9 @@ def test_origins(layers):
     assert set(layers.origins.geom_type) == {"Point"}
 
 
-@pytest.mark.parametrize("name", ["bonded_zones", "hubs", "designations", "prefecture_population", "eco_restrictions"])
+@pytest.mark.parametrize(
+    "name", ["bonded_zones", "hubs", "designations", "key_eco_counties", "dev_zones", "min_wage", "industry_clusters"]
+)
 def test_every_curated_row_has_a_source(layers, name):
     df = getattr(layers, name)
     assert len(df) > 0
@@ -362,7 +364,7 @@ BAD_CASES = [
     (
         "frac.csv",
         "adcode,name_zh,population_2020,source\n410100,郑州,12.5,s\n",
-        "prefecture_population",
+        "census",
         r"field 'population_2020' must be a whole number",
     ),
 ]

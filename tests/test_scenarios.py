@@ -259,14 +259,17 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
 
 
 def test_site_attribute_edit(base: Base, plain: RunResult) -> None:
-    # 铁门关市 has no GeoNames population: unknown labour pool, no capacity
-    assert np.isnan(plain.table.values.at[659006, "labour_pool"])
+    # 铁门关市: 80,120 working-age residents in the 2020 census (capacity 2 % of that)
+    assert plain.table.values.at[659006, "labour_pool"] == 80120
     res = run(
-        base, scn("name: x\noverrides:\n  sites:\n    - {adcode: 659006, set: {gn_population: 200000}}\n"), match=False
+        base,
+        scn("name: x\noverrides:\n  sites:\n    - {adcode: 659006, set: {working_age_2020: 200000}}\n"),
+        match=False,
     )
     assert res.table.values.at[659006, "labour_pool"] == 200000
     assert res.capacity.at[659006] == 4000  # 2 % of 200,000
-    assert plain.capacity.at[659006] == 0
+    assert plain.capacity.at[659006] == round(80120 * 0.02)
+    assert base.layers.census.set_index("adcode").at[659006, "working_age_2020"] == 80120  # base untouched
 
 
 def test_site_attribute_edit_rejects_unknown_columns_and_sites(base: Base) -> None:
@@ -461,6 +464,7 @@ def _snapshot(base: Base) -> dict[str, Any]:
         "bonded_zones": layers.bonded_zones.copy(deep=True),
         "province_economy": layers.province_economy.copy(deep=True),
         "eco_restrictions": layers.eco_restrictions.copy(deep=True),
+        "census": layers.census.copy(deep=True),
         "access": None if base.access is None else base.access.copy(deep=True),
         "params": copy.deepcopy(net.inputs.params),
         "extra_edges": len(net.inputs.extra_edges),
@@ -483,6 +487,7 @@ def test_applying_a_scenario_never_changes_the_base(base: Base, every: tuple[dic
     assert_geodataframe_equal(after["bonded_zones"], before["bonded_zones"])
     pd.testing.assert_frame_equal(after["province_economy"], before["province_economy"])
     pd.testing.assert_frame_equal(after["eco_restrictions"], before["eco_restrictions"])
+    pd.testing.assert_frame_equal(after["census"], before["census"])
     if before["access"] is not None:
         pd.testing.assert_frame_equal(after["access"], before["access"])
     pd.testing.assert_frame_equal(after["places"], before["places"])

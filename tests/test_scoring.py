@@ -101,7 +101,7 @@ def test_normalise_by_hand():
 
 
 def test_scores_and_contributions_by_hand(table, catalogue):
-    r = score(table, catalogue, options=ScoringOptions(winsor=0))
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, size_transform="none"))
     # A = labour_pool normalised
     assert r.scores.loc["a_labour"].tolist() == pytest.approx([0.0, 0.25, 0.5, 1.0])
     # B = 0.5 * wage + 0.5 * bonded_zone
@@ -119,7 +119,7 @@ def test_scores_and_contributions_by_hand(table, catalogue):
 
 
 def test_missing_exclude_renormalises(table, catalogue):
-    r = score(table, catalogue, options=ScoringOptions(winsor=0, missing="exclude"))
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, missing="exclude", size_transform="none"))
     # site 103 has no eco value: C's score there is labour alone (weight renormalised to 1)
     assert r.scores.at["c_heavy", 103] == pytest.approx(0.5)
     np.testing.assert_allclose(r.contributions_frame("c_heavy").sum(axis=1), r.scores.loc["c_heavy"])
@@ -142,7 +142,7 @@ def test_eligibility_with_reasons(table, catalogue):
 
 
 def test_shortlists_both_ways(table, catalogue):
-    r = score(table, catalogue, options=ScoringOptions(winsor=0))
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, size_transform="none"))
     sl = r.shortlist("b_bonded", top=3)
     assert sl[C.ADCODE].tolist() == [103, 101]  # only the two eligible sites
     assert sl["rank"].tolist() == [1, 2]
@@ -159,7 +159,9 @@ def test_shortlists_both_ways(table, catalogue):
 
 
 def test_weight_overrides(table, catalogue):
-    r = score(table, catalogue, weights={"a_labour": {"wage": 1.0}}, options=ScoringOptions(winsor=0))
+    r = score(
+        table, catalogue, weights={"a_labour": {"wage": 1.0}}, options=ScoringOptions(winsor=0, size_transform="none")
+    )
     # now half labour, half wage
     assert r.scores.loc["a_labour"].tolist() == pytest.approx([0.0, 0.375, 0.75, 1.0])
     with pytest.raises(ScenarioError, match=r"unknown criterion 'wages' \(did you mean 'wage'\?\)"):
@@ -169,7 +171,7 @@ def test_weight_overrides(table, catalogue):
 
 
 def test_capacity_forces_second_choice_and_unmatched(table, catalogue):
-    r = score(table, catalogue, options=ScoringOptions(winsor=0))
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, size_transform="none"))
     demand = pd.Series({"a_labour": 100, "b_bonded": 50})
     capacity = pd.Series({101: 0, 102: 80, 103: 30, 104: 60})
     a = match_tables(r.scores.loc[demand.index], demand, capacity, eligible=r.eligible.loc[demand.index])
@@ -183,7 +185,7 @@ def test_capacity_forces_second_choice_and_unmatched(table, catalogue):
 
 
 def test_robustness_is_seeded_and_bounded(table, catalogue):
-    r = score(table, catalogue, options=ScoringOptions(winsor=0))
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, size_transform="none"))
     rb1 = robustness(r, "c_heavy", k=1, n_draws=100, seed=3)
     rb2 = robustness(r, "c_heavy", k=1, n_draws=100, seed=3)
     pd.testing.assert_series_equal(rb1, rb2)

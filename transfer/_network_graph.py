@@ -19,7 +19,7 @@ from transfer._network_params import MODES, REQUIRED_MODES, entry_value, mode_ga
 from transfer._network_snap import Snapper, snap_points
 from transfer.errors import NetworkError
 
-__all__ = ["EPS_COST", "RAIL_CORRIDOR_MODES", "Assembled", "NetworkInputs", "assemble"]
+__all__ = ["EPS_COST", "RAIL_CORRIDOR_MODES", "Assembled", "NetworkInputs", "assemble", "river_km_between"]
 
 RAIL_CORRIDOR_MODES = ("rail", "rail_sea", "crex")
 EPS_COST = 1e-6  # added to every arc so zero-cost arcs stay arcs in the sparse matrix
@@ -88,10 +88,31 @@ def _layer_dist_km(
     return float(d[int(ids[1])])
 
 
+def river_km_between(waterways: pd.DataFrame, a: str, b: str) -> float | None:
+    """Sailing km between two cities on one waterway file (difference of their river km), None if not both on it."""
+    if not len(waterways):
+        return None
+    ww = waterways[pd.to_numeric(waterways["river_km"], errors="coerce").notna()]
+    codes = pd.to_numeric(ww[C.CITY_ADCODE], errors="coerce").astype("Int64").astype(str)
+    for _, grp in ww.groupby("waterway", sort=False):
+        ka = grp.loc[codes.loc[grp.index] == str(a), "river_km"]
+        kb = grp.loc[codes.loc[grp.index] == str(b), "river_km"]
+        if len(ka) and len(kb):
+            return abs(float(ka.iloc[0]) - float(kb.iloc[0]))
+    return None
+
+
 def _resolve_rates(
     inp: NetworkInputs, csrs: dict[str, sparse.csr_matrix]
 ) -> tuple[dict[str, dict[str, float]], list[str]]:
-    """Per enabled mode: cost_km, fixed, speed, enter_time_h; plus the gaps (modes left out, zeros)."""
+    """Per enabled mode: cost_km, fixed, speed, enter_time_h; plus the gaps (modes left out, zeros).
+
+    A ``trip`` entry derives a per-km figure on the network itself: the trip distance is measured on the
+    mode's graph (road, rail) or, for the waterway, as the difference of the two ports' river km. A cost trip
+    with ``relative_to`` and ``cost_ratio`` sets this mode's trip total to cost_ratio times what the reference
+    mode (already resolved) charges for the same city pair on its own graph (fixed charge + per-km rate times
+    its distance); this mode's fixed charge is taken off before dividing by the distance.
+    """
     rates: dict[str, dict[str, float]] = {}
     gaps: list[str] = []
     pts = _city_points(inp.places, inp.city_points)
@@ -107,27 +128,52 @@ def _resolve_rates(
             gaps.append(f"{mode} left out: {', '.join(missing)} empty")
             continue
         spec = inp.params["modes"][mode]
-        r: dict[str, float] = {}
+        r: dict[str, float] = {
+            "fixed": entry_value(spec.get("fixed_cost_cny_teu"), f"modes.{mode}.fixed_cost_cny_teu") or 0.0,
+            "enter_time_h": entry_value(spec.get("enter_time_h"), f"modes.{mode}.enter_time_h") or 0.0,
+        }
         for key in ("cost_cny_teu_km", "speed_kmh"):
             e = spec[key]
             where = f"transport_params modes.{mode}.{key}"
             val = entry_value(e, where)
             if val is None:
                 trip = e["trip"]
-                a, b = pts.get(str(trip.get("from_adcode"))), pts.get(str(trip.get("to_adcode")))
+                fa, fb = str(trip.get("from_adcode")), str(trip.get("to_adcode"))
                 tmode = trip.get("mode", mode)
-                if a is None or b is None or tmode not in csrs:
-                    if mode in REQUIRED_MODES:
-                        raise NetworkError(
-                            f"cannot derive {key} from the trip {trip}: city or mode not in the network",
-                            where=where,
-                            fix="give a value, or a trip between two loaded sites/origins",
-                        )
-                    gaps.append(f"{mode} left out: {key} trip endpoints not in the network")
-                    break
-                km = _layer_dist_km(csrs[tmode], inp.nodes, tmode, a, b)
-                total = trip.get("total_cny_teu") if key == "cost_cny_teu_km" else trip.get("total_h")
-                if total is None or not np.isfinite(km) or km <= 0:
+                km: float | None
+                if tmode == "waterway":
+                    km = river_km_between(inp.waterways, fa, fb)
+                    if km is None:
+                        gaps.append(f"{mode} left out: {key} trip ports {fa}, {fb} have no river km")
+                        break
+                else:
+                    a, b = pts.get(fa), pts.get(fb)
+                    if a is None or b is None or tmode not in csrs:
+                        if mode in REQUIRED_MODES:
+                            raise NetworkError(
+                                f"cannot derive {key} from the trip {trip}: city or mode not in the network",
+                                where=where,
+                                fix="give a value, or a trip between two loaded sites/origins",
+                            )
+                        gaps.append(f"{mode} left out: {key} trip endpoints not in the network")
+                        break
+                    km = _layer_dist_km(csrs[tmode], inp.nodes, tmode, a, b)
+                if key == "cost_cny_teu_km" and trip.get("relative_to"):
+                    ref_mode = str(trip["relative_to"])
+                    ratio = entry_value(trip.get("cost_ratio"), f"{where}.trip.cost_ratio")
+                    ref = rates.get(ref_mode)
+                    a, b = pts.get(fa), pts.get(fb)
+                    if ref is None or ref_mode not in csrs or a is None or b is None or ratio is None:
+                        gaps.append(f"{mode} left out: {key} is calibrated on {ref_mode}, which is not available")
+                        break
+                    ref_km = _layer_dist_km(csrs[ref_mode], inp.nodes, ref_mode, a, b)
+                    ref_total = ref["fixed"] + ref["cost_cny_teu_km"] * ref_km
+                    total = ratio * ref_total
+                    r.update(calib_ref_km=ref_km, calib_ref_cost=ref_total, calib_km=float(km), calib_cost=total)
+                    total -= r["fixed"]
+                else:
+                    total = trip.get("total_cny_teu") if key == "cost_cny_teu_km" else trip.get("total_h")
+                if total is None or not np.isfinite(km) or km <= 0 or float(total) <= 0:
                     raise NetworkError(
                         f"cannot derive {key}: trip total missing or endpoints disconnected",
                         where=where,
@@ -138,8 +184,6 @@ def _resolve_rates(
                 raise NetworkError("speed must be positive", where=where, fix="give a speed above 0 km/h")
             r[key] = float(val)
         else:
-            r["fixed"] = entry_value(spec.get("fixed_cost_cny_teu"), f"modes.{mode}.fixed_cost_cny_teu") or 0.0
-            r["enter_time_h"] = entry_value(spec.get("enter_time_h"), f"modes.{mode}.enter_time_h") or 0.0
             rates[mode] = r
     return rates, gaps
 
@@ -171,6 +215,18 @@ def _arcs(
             "label": label,
         }
     )
+
+
+def _port_hubs(city_hubs: pd.DataFrame, port_zh: str) -> pd.DataFrame:
+    """The hub(s) of a waterway port among its city's waterway hubs.
+
+    By name (上海(吴淞口) -> 上海港(外高桥), 重庆 -> 重庆港 and not 万州港), else the city's only such hub.
+    """
+    stem = port_zh.split("(")[0].split("（")[0].strip()
+    named = city_hubs[city_hubs[C.NAME_ZH].astype(str).str.startswith(stem)] if stem else city_hubs.iloc[:0]
+    if len(named):
+        return named
+    return city_hubs if len(city_hubs) == 1 else city_hubs.iloc[:0]
 
 
 def assemble(inp: NetworkInputs) -> Assembled:
@@ -250,31 +306,29 @@ def assemble(inp: NetworkInputs) -> Assembled:
         yard_of[str(h.place_id)] = yard(float(getattr(h, C.LON)), float(getattr(h, C.LAT)), str(h.place_id), modes)
     pts = _city_points(places, inp.city_points)
 
-    # waterways: consecutive ports with published river distances
+    # waterways: consecutive ports with published or derived river distances; a port is boarded from the yard
+    # of its river port (or sea gateway) hub, where the waterway's fixed charge and dwell apply
     ww = inp.waterways
-    if len(ww) and "water" in rates:
+    if len(ww) and "waterway" in rates:
         ww = ww[pd.to_numeric(ww["river_km"], errors="coerce").notna()]
         if len(ww) < 2:
-            gaps.append("water left out: no river distances in the waterway files")
+            gaps.append("waterway left out: no river distances in the waterway files")
+        water_types = [t for t, ms in hub_modes.items() if "waterway" in ms]
+        hub_city = pd.to_numeric(hubs[C.CITY_ADCODE], errors="coerce").astype("Int64").astype(str)
+        rw = rates["waterway"]
         for wname, grp in ww.groupby("waterway", sort=False):
             grp = grp.assign(river_km=grp["river_km"].astype(float)).sort_values("river_km")
             port_nodes = []
             for p in grp.itertuples(index=False):
                 city = str(int(p.city_adcode))
-                hub_here = hubs[
-                    (hubs[C.CITY_ADCODE].astype(str) == city)
-                    & hubs[C.HUB_TYPE].isin([t for t, ms in hub_modes.items() if "water" in ms])
-                ]
-                xy = (
-                    (float(hub_here.iloc[0][C.LON]), float(hub_here.iloc[0][C.LAT])) if len(hub_here) else pts.get(city)
-                )
-                if xy is None:
-                    gaps.append(f"{wname}: port {p.port_zh} ({city}) has no point, left out")
+                hub_here = _port_hubs(hubs[(hub_city == city) & hubs[C.HUB_TYPE].isin(water_types)], str(p.port_zh))
+                if not len(hub_here):
+                    gaps.append(f"{wname}: port {p.port_zh} ({city}) has no river port or sea gateway hub, left out")
                     continue
-                wn = add_node(xy[0], xy[1], "water", str(p.port_zh))
+                h0 = hub_here.iloc[0]
+                wn = add_node(float(h0[C.LON]), float(h0[C.LAT]), "waterway", str(p.port_zh))
                 port_nodes.append((wn, float(p.river_km)))
                 for hid in hub_here["place_id"].astype(str):
-                    rw = rates["water"]
                     parts.append(
                         pd.DataFrame(
                             {
@@ -296,15 +350,15 @@ def assemble(inp: NetworkInputs) -> Assembled:
                     _arcs(
                         [a, b],
                         [b, a],
-                        "water",
+                        "waterway",
                         [kb - ka] * 2,
-                        rates["water"],
+                        rw,
                         geom=[g, g.reverse()],
                         label=str(wname),
                     )
                 )
     elif len(ww):
-        gaps.append("water left out: waterway rates unsourced")
+        gaps.append("waterway left out: waterway rates unsourced")
 
     # rail-type corridors: scheduled trains between consecutive corridor cities
     factors = params.get("corridor_rate_factor") or {}

@@ -14,7 +14,7 @@ from transfer.errors import NetworkError
 
 __all__ = ["MODES", "REQUIRED_MODES", "entry_value", "merge_params", "mode_gaps", "read_params"]
 
-MODES = ("road", "rail", "water", "sea")
+MODES = ("road", "rail", "waterway", "sea")  # resolved in this order (a waterway trip may refer to rail)
 REQUIRED_MODES = ("road",)  # without these the network cannot answer anything
 MODE_REQUIRED_KEYS = ("cost_cny_teu_km", "speed_kmh")
 

@@ -142,14 +142,23 @@ def cmd_industries(args: argparse.Namespace) -> str:
 def cmd_sites(args: argparse.Namespace) -> str:
     from transfer.layers import load_default
 
-    layers = load_default(args.data)
-    s = layers.sites
-    df = pd.DataFrame(s[[C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, C.REGION, C.LON, C.LAT]]).sort_values(C.ADCODE)
+    if args.criteria or args.coverage:
+        from transfer.sitetable import build_site_table, criteria_coverage, criteria_frame
+
+        base = _base(args)
+        table = build_site_table(base.layers, base.access)
+        if args.coverage:
+            return _emit(criteria_coverage(table), args.format, records=_records(criteria_coverage(table)))
+        df = criteria_frame(table).sort_values(C.ADCODE)
+    else:
+        layers = load_default(args.data)
+        s = layers.sites
+        df = pd.DataFrame(s[[C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, C.REGION, C.LON, C.LAT]]).sort_values(C.ADCODE)
     if args.province:
         df = df[df[C.PROVINCE].str.startswith(args.province) | (df[C.ADCODE] // 10000 == _prov_prefix(args.province))]
     if args.region:
         df = df[df[C.REGION] == args.region]
-    return _emit(df, args.format)
+    return _emit(df, args.format, records=_records(df) if args.format == "json" else None)
 
 
 def _prov_prefix(value: str) -> int:
@@ -178,17 +187,94 @@ def cmd_site(args: argparse.Namespace) -> str:
     scn = _scenario(args)
     site = _site(base, args.site)
     res = run(base, scn, match=False)
-    df = res.scores.site_profile(site, top=args.top)
+    if args.top is not None and args.top < 1:
+        raise _Exit(f"--top must be at least 1, got {args.top}")
+    df = res.scores.site_profile(site, top=args.top, by=args.by)
     names = {p.id: (p.name_zh, p.name_en) for p in base.catalogue}
     df.insert(2, C.NAME_ZH, df["industry"].map(lambda i: names[i][0]))
     df.insert(3, C.NAME_EN, df["industry"].map(lambda i: names[i][1]))
     if args.format == "table":
         meta = res.table.sites.loc[site]
         head = f"{meta[C.NAME_ZH]} {meta[C.NAME_EN]} ({site}), {meta[C.PROVINCE]}, {meta[C.REGION]}\n"
-        view = df[["rank", "industry", C.NAME_ZH, "score", "eligible"]].copy()
+        view = df[["rank", "industry", C.NAME_ZH, "score", "eligible", "cluster_fit"]].copy()
+        view.insert(
+            3,
+            "position",
+            [
+                f"{int(r)}/{n}" if pd.notna(r) else f"-/{n}"
+                for r, n in zip(df["position_rank"], df["n_eligible"], strict=True)
+            ],
+        )
         view["why"] = df["reasons"].map(lambda r: "; ".join(r[:2]))
         return head + _emit(view, "table")
     return _emit(df, args.format, records=_records(df))
+
+
+def cmd_explain(args: argparse.Namespace) -> str:
+    from transfer.explain import explain
+    from transfer.pipeline import run
+
+    if args.top < 1:
+        raise _Exit(f"--top must be at least 1, got {args.top}")
+    base = _base(args)
+    scn = _scenario(args)
+    industry = _industry(base, args.industry)
+    site = _site(base, args.site)
+    res = run(base, scn, match=False)
+    ex = explain(res.table, res.scores, base.catalogue, industry, site, top_k=args.top, weights=scn.weights)
+    if args.format == "json":
+        return json.dumps(ex.as_dict(), ensure_ascii=False, indent=1, default=_json_default) + "\n"
+    return _explain_text(ex)
+
+
+def _json_default(v: Any) -> Any:
+    if hasattr(v, "item"):
+        return v.item()
+    raise TypeError(f"not JSON serialisable: {type(v)}")
+
+
+def _fmt_value(v: float | None, unit: str) -> str:
+    if v is None or v != v:
+        return "?"
+    if unit in ("persons", "CNY/year", "CNY/TEU", "CNY/month", "count"):
+        return f"{v:,.0f}"
+    return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
+
+
+def _explain_text(ex: Any) -> str:
+    from transfer.i18n import criterion_label
+
+    lines = [f"{ex.name_zh} ({ex.site}) for {ex.industry}, top {ex.top_k}:"]
+    if ex.eligible:
+        lines.append(f"  rank {ex.rank} of {ex.n_eligible} eligible sites, score {ex.score:.4f}")
+    else:
+        lines.append(f"  not eligible ({ex.n_eligible} eligible sites), score {ex.score:.4f}")
+        lines.extend(f"  excluded: {r}" for r in ex.exclusions)
+    if ex.threshold is not None:
+        lines.append(f"  the {ex.top_k}th eligible site scores {ex.threshold:.4f}")
+    parts = sorted(ex.contributions.items(), key=lambda kv: -kv[1])
+    lines.append(
+        "  contributions: " + ", ".join(f"{criterion_label(c, 'en', short=True)} {v:+.4f}" for c, v in parts if v)
+    )
+    if ex.rank is not None and ex.rank <= ex.top_k:
+        lines.append(f"  already in the top {ex.top_k}")
+        return "\n".join(lines) + "\n"
+    lines.append("  what it takes (one change at a time, re-scored by the engine):")
+    for lv in ex.what_it_takes:
+        label = criterion_label(lv.criterion, "en", short=True)
+        if lv.feasible:
+            sign = "+" if (lv.change or 0) >= 0 else "−"
+            change = f"{sign}{_fmt_value(abs(lv.change or 0), lv.unit)} {lv.unit}"
+            extra = f" ({lv.note})" if lv.note else ""
+            lines.append(
+                f"    {label}: {change}: {_fmt_value(lv.current, lv.unit)} → {_fmt_value(lv.needed, lv.unit)}"
+                f" gives rank {lv.new_rank}{extra}"
+            )
+        else:
+            lines.append(f"    {label}: {lv.note or 'not enough on its own'}")
+    if not ex.single_change_possible:
+        lines.append("  no single change brings the site into the top list")
+    return "\n".join(lines) + "\n"
 
 
 def cmd_match(args: argparse.Namespace) -> str:
@@ -345,6 +431,12 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sites", help="list the candidate sites")
     s.add_argument("--province", help="filter by province name (prefix) or adcode")
     s.add_argument("--region", choices=list(C.REGIONS))
+    s.add_argument(
+        "--criteria",
+        action="store_true",
+        help="every criterion's raw value in its own unit, with a data-quality flag per value",
+    )
+    s.add_argument("--coverage", action="store_true", help="per criterion: sites known, by data quality, and source")
     fmt(s)
     s.set_defaults(func=cmd_sites)
     s = sub.add_parser("shortlist", help="industry -> top sites, with reasons")
@@ -358,8 +450,21 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
     s.add_argument("--top", type=int, default=None)
     s.add_argument("--scenario")
+    s.add_argument(
+        "--by",
+        choices=("position", "score"),
+        default="position",
+        help="rank industries by the site's position in each industry's list (default) or by raw score",
+    )
     fmt(s)
     s.set_defaults(func=cmd_site)
+    s = sub.add_parser("explain", help="why a site ranks where it does, and what single change would lift it")
+    s.add_argument("--industry", required=True)
+    s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
+    s.add_argument("--top", type=int, default=10, help="the top list to reach (K)")
+    s.add_argument("--scenario")
+    fmt(s, ("table", "json"))
+    s.set_defaults(func=cmd_explain)
     s = sub.add_parser("match", help="capacitated matching of the scenario's demand (and/or firms) to sites")
     s.add_argument("--scenario")
     s.add_argument("--firms", help="CSV or XLSX: name, industry, origin, jobs[, land_ha, needs_bonded_zone]")

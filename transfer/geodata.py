@@ -25,7 +25,6 @@ from transfer.regions import PROVINCES, region_of
 __all__ = ["build", "main"]
 
 SIMPLIFY_DEG = 0.01  # coverage simplification tolerance for the web map (~1 km)
-BASEMAP_SIMPLIFY_DEG = 0.05  # province outlines for the basemap
 COORD_PRECISION = 5  # decimals written to GeoJSON (~1 m)
 
 # ethnic-group words stripped from autonomous prefecture names before romanisation
@@ -346,26 +345,16 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
     ref.to_csv(out / "cities.csv", index=False)
     stats_cities = len(ref)
 
-    # province outlines for the no-tile basemap
-    prov_units = [u for u in provinces.values() if u.adcode in PROVINCES]
-    prov = gpd.GeoDataFrame(
-        {
-            C.ADCODE: [u.adcode for u in prov_units],
-            C.NAME_ZH: [PROVINCES[u.adcode].name_zh for u in prov_units],
-            C.NAME_EN: [PROVINCES[u.adcode].name_en for u in prov_units],
-            C.REGION: [PROVINCES[u.adcode].region for u in prov_units],
-        },
-        geometry=[_read_gcj_polygon(u.path) for u in prov_units],
-        crs=C.WGS84,
-    ).sort_values(C.ADCODE)
-    prov["geometry"] = [_drop_specks(g, min_area_deg2=0.05) for g in prov.geometry]
-    prov["geometry"] = shapely.make_valid(shapely.coverage_simplify(prov.geometry.to_numpy(), BASEMAP_SIMPLIFY_DEG))
-    _write_geojson(prov, out / "provinces.geojson")
+    # the no-tile basemap: all 34 provincial-level units and the South China Sea inset layer (transfer/_basemap.py)
+    from transfer._basemap import build_basemap
+
+    basemap_stats = build_basemap(out, provinces)
 
     _write_geojson(sites, out / "sites.geojson")
     _write_geojson(origins, out / "origins.geojson")
     stats: dict[str, Any] = {"sites": len(sites), "origins": len(origins), "cities": stats_cities}
     stats["sites_by_region"] = sites[C.REGION].value_counts().to_dict()
+    stats["basemap"] = basemap_stats
 
     if with_network:
         try:
@@ -388,16 +377,6 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
     return stats
 
 
-def _drop_specks(geom: shapely.Geometry, *, min_area_deg2: float) -> shapely.Geometry:
-    """Drop islands and slivers smaller than ``min_area_deg2`` (basemap only; keeps the largest part always)."""
-    parts = list(shapely.get_parts(geom))
-    polys = [p for p in parts if p.geom_type == "Polygon"]
-    if not polys:
-        return geom
-    keep = [p for p in polys if p.area >= min_area_deg2] or [max(polys, key=lambda p: p.area)]
-    return shapely.MultiPolygon(keep) if len(keep) > 1 else keep[0]
-
-
 def _unit_kind(u: _Unit) -> str:
     if u.adcode % 10000 == 0:
         return "municipality"
@@ -418,13 +397,45 @@ def _write_geojson(gdf: gpd.GeoDataFrame, path: Path) -> None:
     tmp.replace(path)
 
 
+def _census_command(census_dir: Path | None, out_dir: Path | None) -> int:
+    from transfer._census import build_census, write_census
+    from transfer.errors import TransferError
+
+    out = out_dir if out_dir is not None else default_data_dir()
+    try:
+        sites = gpd.read_file(default_data_dir() / "sites.geojson", engine="pyogrio")
+        table, changes = build_census(pd.DataFrame(sites[[C.ADCODE, C.NAME_ZH]]), census_dir)
+    except TransferError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(write_census(table, changes, out), ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m transfer.geodata", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="rebuild geodata/ from the packaged sources")
     b.add_argument("--out", type=Path, default=None, help="output folder (default: the repository's geodata/)")
     b.add_argument("--no-network", action="store_true", help="skip the (slow) logistics network build")
+    c = sub.add_parser("census", help="derive geodata/census.csv from the public census files")
+    c.add_argument("--census-dir", type=Path, default=None, help="folder with the leiii/census files")
+    c.add_argument("--out-dir", type=Path, default=None, help="output folder (default: the repository's geodata/)")
+    a = sub.add_parser("access", help="recompute the cached base accessibility (geodata/network/access.csv)")
+    a.add_argument("--data-dir", type=Path, default=None, help="data folder (default: the repository's geodata/)")
     args = parser.parse_args(argv)
+    if args.cmd == "access":
+        from transfer.pipeline import load_base, write_access_cache
+
+        root = args.data_dir if args.data_dir is not None else default_data_dir()
+        base = load_base(root, lazy_network=False)
+        if base.access is None:
+            print("error: no accessibility computed (network files missing?)", file=sys.stderr)
+            return 2
+        print(write_access_cache(root, base.access))
+        return 0
+    if args.cmd == "census":
+        return _census_command(args.census_dir, args.out_dir)
     stats = build(args.out, with_network=not args.no_network)
     print(json.dumps(stats, ensure_ascii=False, indent=1, default=str))
     return 0

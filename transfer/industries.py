@@ -23,6 +23,7 @@ __all__ = [
     "IndustryCatalogue",
     "IndustryProfile",
     "load_industries",
+    "load_relatedness",
     "weight_column",
 ]
 
@@ -56,8 +57,29 @@ CRITERIA: tuple[Criterion, ...] = (
     ),
     Criterion("air_time", "min", "至货运机场时间", "time to nearest cargo airport", "h"),
     Criterion("market_access", "max", "国内市场可达性", "population-weighted domestic market access", "index"),
-    Criterion("labour_pool", "max", "劳动力规模(常住人口)", "labour pool (resident population)", "persons"),
+    Criterion("labour_pool", "max", "劳动力规模(15-64岁常住人口)", "labour pool (working-age residents)", "persons"),
+    Criterion(
+        "labour_reserve",
+        "max",
+        "劳动力储备(户籍人口外出)",
+        "labour reserve (registered residents living elsewhere)",
+        "persons",
+    ),
+    Criterion(
+        "labour_quality", "max", "劳动力素质(平均受教育年限)", "labour quality (mean years of schooling)", "years"
+    ),
+    Criterion(
+        "industrial_base", "max", "产业基础(制造业就业占比)", "industrial base (manufacturing share of jobs)", "share"
+    ),
+    Criterion(
+        "cluster_fit",
+        "max",
+        "产业集群契合度",
+        "cluster fit (same or related named cluster in the prefecture)",
+        "index",
+    ),
     Criterion("wage", "min", "平均工资", "average wage", "CNY/year"),
+    Criterion("min_wage", "min", "最低工资标准", "minimum wage (prefecture tier)", "CNY/month"),
     Criterion("policy_support", "max", "承接地政策支持", "key receiving site / park / demo zone", "index"),
     Criterion("dev_zones", "max", "国家级开发区", "national economic / high-tech development zones", "count"),
     Criterion(
@@ -177,6 +199,15 @@ class IndustryCatalogue(BaseModel):
 
     profiles: tuple[IndustryProfile, ...]
     path: Path | None = None
+    # relatedness between two industries (0..1) for the cluster-fit criterion, keyed by the sorted id pair
+    relatedness: dict[tuple[str, str], float] = {}
+
+    def related(self, a: str, b: str) -> float:
+        """Relatedness of two industries: 1 for the same id, the table's value for a listed pair, else 0."""
+        if a == b:
+            return 1.0
+        key = (a, b) if a < b else (b, a)
+        return float(self.relatedness.get(key, 0.0))
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -353,4 +384,50 @@ def load_industries(path: Path | None = None) -> IndustryCatalogue:
             )
         seen[profile.id] = index
         profiles.append(profile)
-    return IndustryCatalogue(profiles=tuple(profiles), path=path)
+    rel_path = path.parent / RELATEDNESS_FILE
+    relatedness = load_relatedness(rel_path, ids=tuple(seen)) if rel_path.exists() else {}
+    return IndustryCatalogue(profiles=tuple(profiles), path=path, relatedness=relatedness)
+
+
+RELATEDNESS_FILE = "industry_relatedness.yaml"
+
+
+def load_relatedness(path: Path, *, ids: tuple[str, ...]) -> dict[tuple[str, str], float]:
+    """Read an industry relatedness file (``related: 0.5`` and ``pairs: [[a, b, reason], ...]``), validated.
+
+    Each pair names two catalogue ids and a reason; an optional fourth item overrides the default value.
+    """
+    data = _read_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("pairs"), list):
+        raise LayerError(
+            "relatedness file needs a 'pairs' list", where=str(path), fix="see geodata/industry_relatedness.yaml"
+        )
+    default = data.get("related", 0.5)
+    if not isinstance(default, (int, float)) or not 0 < float(default) <= 1:
+        raise LayerError(f"'related' = {default!r} is not in (0, 1]", where=str(path), fix="use a number such as 0.5")
+    out: dict[tuple[str, str], float] = {}
+    for i, item in enumerate(data["pairs"]):
+        where = f"{path}, pairs[{i}]"
+        if not isinstance(item, list) or len(item) not in (3, 4) or not all(isinstance(x, str) for x in item[:3]):
+            raise LayerError(
+                "a pair is [industry_a, industry_b, reason] (and optionally a value)",
+                where=where,
+                fix='write e.g. [footwear, leather_tanning, "leather uppers"]',
+            )
+        a, b = item[0], item[1]
+        for name in (a, b):
+            if name not in ids:
+                close = _closest(name, ids)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise LayerError(f"unknown industry {name!r}{hint}", where=where, fix=f"use one of {', '.join(ids)}")
+        if a == b or not item[2].strip():
+            raise LayerError(
+                "a pair joins two different industries and gives a reason",
+                where=where,
+                fix="name two ids and say why they are related",
+            )
+        value = item[3] if len(item) == 4 else default
+        if not isinstance(value, (int, float)) or not 0 < float(value) <= 1:
+            raise LayerError(f"value {value!r} is not in (0, 1]", where=where, fix="use a number such as 0.5")
+        out[(a, b) if a < b else (b, a)] = float(value)
+    return out

@@ -13,6 +13,7 @@ import yaml
 from shapely.geometry import LineString
 
 from transfer import columns as C
+from transfer._census import CENSUS_COLUMNS
 from transfer._paths import default_data_dir
 from transfer._validate import LayerSchema, read_any, validate_frame
 from transfer.errors import LayerError
@@ -20,12 +21,29 @@ from transfer.regions import PROVINCES, region_of
 
 __all__ = ["KINDS", "SCHEMAS", "Layers", "load_default", "load_layer", "replace_layer"]
 
+DEV_ZONE_TYPES = ("national_etdz", "national_htz")
+CENSUS_COUNTS = tuple(
+    c
+    for c in CENSUS_COLUMNS
+    if c.startswith(
+        (
+            "population_20",
+            "working_age_20",
+            "rural_pop",
+            "in_migrants",
+            "n_county",
+            "resident_",
+            "registered_20",
+            "registered_away_20",
+        )
+    )
+)
+CENSUS_NUMERIC = tuple(c for c in CENSUS_COLUMNS if c not in ("adcode", "name_zh", "census_name_zh", "flag"))
+
 DESIGNATION_TYPES = (
     "key_receiving_site",
     "processing_trade_park",
     "transfer_demo_zone",
-    "national_etdz",
-    "national_htz",
 )
 
 SCHEMAS: dict[str, LayerSchema] = {
@@ -68,11 +86,12 @@ SCHEMAS: dict[str, LayerSchema] = {
         adcode_refs=(C.ADCODE,),
         vocab={"designation": DESIGNATION_TYPES},
     ),
-    "prefecture_population": LayerSchema(
-        "prefecture_population",
-        required=(C.ADCODE, "population_2020", C.SOURCE),
+    "census": LayerSchema(
+        "census",
+        required=(C.ADCODE, "population_2020"),
         id_column=C.ADCODE,
-        integer=(C.ADCODE, "population_2020", C.SOURCE_YEAR),
+        integer=(C.ADCODE, *CENSUS_COUNTS),
+        numeric=tuple(c for c in CENSUS_NUMERIC if c not in CENSUS_COUNTS),
         adcode_refs=(C.ADCODE,),
     ),
     "eco_restrictions": LayerSchema(
@@ -80,6 +99,40 @@ SCHEMAS: dict[str, LayerSchema] = {
         required=(C.ADCODE, "n_key_eco_counties", C.SOURCE),
         id_column=C.ADCODE,
         integer=(C.ADCODE, "n_key_eco_counties", C.SOURCE_YEAR),
+        adcode_refs=(C.ADCODE,),
+    ),
+    "key_eco_counties": LayerSchema(
+        "key_eco_counties",
+        required=("county_adcode", "county_name_zh", "prefecture_adcode", "batch", C.SOURCE),
+        integer=("county_adcode", "prefecture_adcode", "batch", C.SOURCE_YEAR),
+        adcode_refs=("prefecture_adcode",),
+        vocab={"batch": ("2010", "2016")},
+    ),
+    "key_eco_coverage": LayerSchema(
+        "key_eco_coverage",
+        required=("province_adcode", "batch", "complete", C.SOURCE),
+        integer=("province_adcode", "batch", "stated_total", "listed"),
+        vocab={"batch": ("2010", "2016"), "complete": ("yes", "no")},
+    ),
+    "dev_zones": LayerSchema(
+        "dev_zones",
+        required=("zone_type", C.NAME_ZH, "prefecture_adcode", C.SOURCE),
+        integer=("prefecture_adcode", C.APPROVAL_YEAR, C.SOURCE_YEAR),
+        adcode_refs=("prefecture_adcode",),
+        vocab={"zone_type": DEV_ZONE_TYPES},
+    ),
+    "min_wage": LayerSchema(
+        "min_wage",
+        required=(C.ADCODE, C.SOURCE),
+        id_column=C.ADCODE,
+        integer=(C.ADCODE, "tier", C.SOURCE_YEAR),
+        numeric=("min_wage_cny_month", "min_wage_cny_hour"),
+        adcode_refs=(C.ADCODE,),
+    ),
+    "industry_clusters": LayerSchema(
+        "industry_clusters",
+        required=(C.ADCODE, "industry_id", "cluster_name", C.SOURCE),
+        integer=(C.ADCODE, "year", C.SOURCE_YEAR),
         adcode_refs=(C.ADCODE,),
     ),
     "province_economy": LayerSchema(
@@ -99,8 +152,13 @@ _DEFAULT_FILES = {
     "bonded_zones": "curated/bonded_zones.csv",
     "hubs": "curated/hubs.csv",
     "designations": "curated/designations.csv",
-    "prefecture_population": "curated/prefecture_population.csv",
+    "census": "census.csv",
     "eco_restrictions": "curated/eco_restrictions.csv",
+    "key_eco_counties": "curated/key_eco_counties.csv",
+    "key_eco_coverage": "curated/key_eco_coverage.csv",
+    "dev_zones": "curated/dev_zones.csv",
+    "min_wage": "curated/min_wage.csv",
+    "industry_clusters": "curated/industry_clusters.csv",
     "province_economy": "curated/province_economy.csv",
 }
 
@@ -114,8 +172,13 @@ class Layers:
     bonded_zones: gpd.GeoDataFrame
     hubs: gpd.GeoDataFrame
     designations: pd.DataFrame
-    prefecture_population: pd.DataFrame
-    eco_restrictions: pd.DataFrame
+    census: pd.DataFrame
+    eco_restrictions: pd.DataFrame  # per-prefecture count of key ecological counties that overrides the county list
+    key_eco_counties: pd.DataFrame
+    key_eco_coverage: pd.DataFrame
+    dev_zones: pd.DataFrame
+    min_wage: pd.DataFrame
+    industry_clusters: pd.DataFrame
     province_economy: pd.DataFrame
     corridors: gpd.GeoDataFrame
     cities: pd.DataFrame | None = None
@@ -226,8 +289,8 @@ def load_layer(
     path
         GeoJSON, GeoPackage, Shapefile, CSV (UTF-8 or GBK, with lon/lat columns for point layers) or XLSX.
     kind
-        One of :data:`KINDS` (sites, origins, bonded_zones, hubs, designations, prefecture_population,
-        eco_restrictions, province_economy).
+        One of :data:`KINDS` (sites, origins, bonded_zones, hubs, designations, census, eco_restrictions,
+        key_eco_counties, dev_zones, min_wage, industry_clusters, province_economy).
     known_adcodes
         Adcodes that references must resolve to (default: none checked).
 
@@ -338,8 +401,13 @@ def _assemble(frames: dict[str, Any], *, root: Path | None, files: dict[str, str
         bonded_zones=bonded,
         hubs=hubs_g,
         designations=frames["designations"],
-        prefecture_population=frames["prefecture_population"],
+        census=frames["census"],
         eco_restrictions=frames["eco_restrictions"],
+        key_eco_counties=frames["key_eco_counties"],
+        key_eco_coverage=frames["key_eco_coverage"],
+        dev_zones=frames["dev_zones"],
+        min_wage=frames["min_wage"],
+        industry_clusters=frames["industry_clusters"],
         province_economy=frames["province_economy"],
         corridors=corridors,
         cities=frames.get("cities"),

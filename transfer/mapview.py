@@ -18,6 +18,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
+from transfer import _basemap
 from transfer import columns as C
 from transfer._paths import repo_root
 
@@ -50,6 +51,7 @@ HUB_STYLE: dict[str, tuple[str, str]] = {
     "crex_centre": ("#D55E00", "🚆"),
     "dry_port": ("#E69F00", "▣"),
 }
+INSET_WIDTH_PX = 150  # width of the 南海诸岛 inset control
 ZONE_COLOUR = "#009E73"
 ORIGIN_COLOUR = "#000000"
 MODE_COLOUR = {
@@ -87,6 +89,7 @@ class OfflineMap(folium.Map):
 
     default_js = [("leaflet", f"{LEAFLET_URL}/leaflet.js")]  # noqa: RUF012  (folium's own attribute)
     default_css = [("leaflet_css", f"{LEAFLET_URL}/leaflet.css")]  # noqa: RUF012
+    has_inset = False  # True once base_map added the 南海诸岛 inset (lower right)
 
 
 def standalone_html(m: folium.Map) -> str:
@@ -149,7 +152,7 @@ class _Legend(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            var legend = L.control({position: 'bottomright'});
+            var legend = L.control({position: {{ this.position_json }}});
             legend.onAdd = function () {
                 var div = L.DomUtil.create('div', 'transfer-legend');
                 div.style.cssText = 'background:rgba(255,255,255,0.92);padding:6px 8px;font:12px sans-serif;'
@@ -163,10 +166,11 @@ class _Legend(MacroElement):
         """
     )
 
-    def __init__(self, inner_html: str) -> None:
+    def __init__(self, inner_html: str, position: str = "bottomright") -> None:
         super().__init__()
         self._name = "Legend"
         self.html_json = json.dumps(inner_html)
+        self.position_json = json.dumps(position)
 
 
 def _legend_html(title: str, breaks: Sequence[float], extra: Sequence[tuple[str, str]] = ()) -> str:
@@ -185,29 +189,122 @@ def _legend_html(title: str, breaks: Sequence[float], extra: Sequence[tuple[str,
     return "".join(rows)
 
 
-def base_map(provinces: gpd.GeoDataFrame | None = None, *, tiles: str | None = None) -> OfflineMap:
+class _Inset(MacroElement):
+    """The 南海诸岛 inset: an inline SVG in a fixed Leaflet control in the lower right corner."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var inset = L.control({position: 'bottomright'});
+            inset.onAdd = function () {
+                var div = L.DomUtil.create('div', 'transfer-scs-inset');
+                div.style.cssText = 'background:#ffffff;padding:0;line-height:0;'
+                    + 'box-shadow:0 0 4px rgba(0,0,0,0.3)';
+                div.innerHTML = {{ this.svg_json }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                return div;
+            };
+            inset.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, svg: str) -> None:
+        super().__init__()
+        self._name = "SouthChinaSeaInset"
+        self.svg_json = json.dumps(svg)
+
+
+def _island_points(gdf: gpd.GeoDataFrame, *, max_extent_deg: float, decimals: int) -> dict[str, Any]:
+    """Centres of the polygon parts smaller than ``max_extent_deg`` (one MultiPoint), so small islands stay visible."""
+    pts = set()
+    for geom in gdf.geometry:
+        if geom is None or geom.is_empty:
+            continue
+        for part in shapely.get_parts(geom):
+            x0, y0, x1, y1 = part.bounds
+            if max(x1 - x0, y1 - y0) < max_extent_deg:
+                c = part.centroid
+                pts.add((round(c.x, decimals), round(c.y, decimals)))
+    if not pts:
+        return {"type": "FeatureCollection", "features": []}
+    multi = {"type": "MultiPoint", "coordinates": [[x, y] for x, y in sorted(pts)]}
+    return {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, "geometry": multi}]}
+
+
+def base_map(
+    provinces: gpd.GeoDataFrame | None = None,
+    *,
+    tiles: str | None = None,
+    south_china_sea: gpd.GeoDataFrame | None = None,
+    inset: bool | None = None,
+    lang: str = "zh",
+) -> OfflineMap:
     """An empty map of China: no tiles by default, province outlines drawn from the boundary layer.
+
+    With a national province layer (one that reaches the South China Sea islands) the map also draws the dashed
+    line of the South China Sea and the customary 南海诸岛 inset in the lower right corner.
 
     Parameters
     ----------
     provinces
-        Province polygons for the basemap (``geodata/provinces.geojson``).
+        Province polygons for the basemap (``geodata/provinces.geojson``: all 34 provincial-level units).
     tiles
         Optional online tile layer name (e.g. "OpenStreetMap"); tiles need internet access. Chinese tile
         providers (AMap, Tianditu) use GCJ-02 and would misplace WGS84 data by ~500 m.
+    south_china_sea
+        The inset layer (``geodata/south_china_sea.geojson``); default: the packaged file.
+    inset
+        Draw the dashed line and the inset: True, False, or None = when ``provinces`` is a national layer.
+    lang
+        Language of the inset title.
     """
     m = OfflineMap(location=[33.0, 106.0], zoom_start=4, tiles=tiles, control_scale=True, prefer_canvas=True)
     root: Any = m.get_root()
-    root.header.add_child(Element("<style>.leaflet-container{background:#eef3f7}</style>"), name="transfer_bg")
+    # doubled class: wins over leaflet.css whichever stylesheet comes first
+    sea = f"<style>.leaflet-container.leaflet-container{{background:{_basemap.SEA_FILL}}}</style>"
+    root.header.add_child(Element(sea), name="transfer_bg")
     if provinces is not None and len(provinces):
-        gj = compact_geojson(provinces, [C.NAME_ZH, C.NAME_EN], decimals=2)
+        prov = provinces.to_crs(C.WGS84) if provinces.crs is not None else provinces
+        gj = compact_geojson(prov, [C.NAME_ZH, C.NAME_EN], decimals=2)
         folium.GeoJson(
             gj,
             name="Provinces",
-            style_function=lambda _f: {"fillColor": "#fafafa", "color": "#8c8c8c", "weight": 0.8, "fillOpacity": 1},
+            style_function=lambda _f: {
+                "fillColor": _basemap.LAND_FILL,
+                "color": _basemap.LAND_STROKE,
+                "weight": 0.8,
+                "fillOpacity": 1,
+            },
             interactive=False,
             control=False,
         ).add_to(m)
+        islands = _island_points(prov, max_extent_deg=0.05, decimals=2)
+        if islands["features"]:
+            folium.GeoJson(
+                islands,
+                name="Islands",
+                marker=folium.CircleMarker(radius=0.8, weight=0.5, fill=True, fill_opacity=1),
+                style_function=lambda _f: {"color": _basemap.LAND_STROKE, "fillColor": _basemap.LAND_STROKE},
+                interactive=False,
+                control=False,
+            ).add_to(m)
+        if inset or (inset is None and _basemap.shows_south_china_sea(prov)):
+            scs = south_china_sea if south_china_sea is not None else _basemap.load_south_china_sea()
+            dash = scs[scs["kind"] == _basemap.DASH_LINE] if scs is not None else None
+            if dash is not None and len(dash):
+                folium.GeoJson(
+                    compact_geojson(dash, [], decimals=3),
+                    name="South China Sea dashed line",
+                    style_function=lambda _f: {"color": _basemap.DASH_COLOUR, "weight": 2.5, "lineCap": "round"},
+                    interactive=False,
+                    control=False,
+                ).add_to(m)
+            _Inset(_basemap.inset_svg(prov, scs, width_px=INSET_WIDTH_PX, lang=lang)).add_to(m)
+            m.has_inset = True
     return m
 
 
@@ -227,10 +324,12 @@ def site_map(
     route_lines: Sequence[tuple[Any, str, str]] = (),
     layer_names: dict[str, str] | None = None,
     tiles: str | None = None,
+    lang: str = "zh",
 ) -> OfflineMap:
     """Site polygons coloured by ``value_column`` plus optional point and line layers, each toggleable.
 
-    Every label is HTML-escaped: names from uploaded files show as text, never as markup.
+    Every label is HTML-escaped: names from uploaded files show as text, never as markup. A national province
+    layer adds the South China Sea dashed line and the 南海诸岛 inset (see :func:`base_map`).
     """
     names = {
         "sites": "Sites",
@@ -242,7 +341,7 @@ def site_map(
         "no_data": "no data / ineligible",
     }
     names.update(layer_names or {})
-    m = base_map(provinces, tiles=tiles)
+    m = base_map(provinces, tiles=tiles, lang=lang)
     props = [C.ADCODE, *[c for c in tooltip_columns if c != C.ADCODE]]
     if value_column is not None and value_column not in props:
         props.append(value_column)
@@ -349,7 +448,9 @@ def site_map(
 
     if value_column is not None:
         extra = [(NO_DATA, names["no_data"])]
-        _Legend(_legend_html(value_label, breaks, extra)).add_to(m)
+        # the inset holds the lower right corner; the legend then sits lower left (over the empty south-west)
+        position = "bottomleft" if m.has_inset else "bottomright"
+        _Legend(_legend_html(value_label, breaks, extra), position).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     m.fit_bounds([[18.0, 73.0], [53.5, 135.0]])
     return m

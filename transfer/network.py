@@ -1,14 +1,14 @@
-"""Multimodal freight network (road, rail, rivers, corridors): per-site accessibility, routes and what-ifs.
+"""Multimodal freight network (road, rail, Yangtze waterway, corridors): per-site accessibility, routes, what-ifs.
 
-Model: road and rail graphs from OpenStreetMap (scgraph-data, ODbL), river ports with published sailing
-distances,
-rail-type corridors as scheduled trains between their cities. Every arc carries distance_km, time_h and a
-money
-cost in CNY per TEU (one loaded 20-foot container); a mode is boarded only at a hub yard (or corridor city),
-where
-its fixed charge (e.g. the rail tariff's per-container part) and dwell time apply. Sites and origins join
-the road
-graph at their nearest node (first/last mile by road over the snap distance). Least generalised cost =
+Model: road and rail graphs from OpenStreetMap (scgraph-data, ODbL); the Yangtze as a chain of river ports
+(curated/waterway_yangtze.csv: river km from Wusong, published or derived from published segments; ports
+without a distance are left out) joined by arcs of mode "waterway" whose rate and speed are calibrated on a
+published Chongqing-Shanghai comparison (transport_params.yaml); rail-type corridors as scheduled trains between
+their cities. Every arc carries distance_km, time_h and a money cost in CNY per TEU (one loaded 20-foot
+container); a mode is boarded only at a hub yard (or corridor city), where its fixed charge (e.g. the rail
+tariff's per-container part, a river port's handling charge) and dwell time apply: a river port's yard (or the
+Shanghai sea gateway's, for Wusong) is its road/rail <-> waterway mode-change point. Sites and origins join the
+road graph at their nearest node (first/last mile by road over the snap distance). Least generalised cost =
 cost_cny_teu + value_of_time_cny_teu_h * time_h; times are reported along the least-cost route.
 """
 
@@ -474,7 +474,13 @@ def _endpoint(net: LogisticsNetwork, pid: str) -> tuple[int, float, str]:
         sites_, origins_ = (
             kinds[k].assign(adcode=lambda d: pd.to_numeric(d["place_id"], errors="coerce")) for k in ("site", "origin")
         )
-        resolve_place(pid, sites_, origins_, kinds["hub"].rename(columns={"place_id": C.HUB_ID}))
+        # a name (南宁, Nanning) or a code the places table holds under another form: resolve it to a place id
+        _, resolved = resolve_place(pid, sites_, origins_, kinds["hub"].rename(columns={"place_id": C.HUB_ID}))
+        row = net.places[net.places["place_id"].astype(str) == str(resolved)]
+        if not len(row):
+            raise UnknownNameError(
+                f"'{pid}' is not a place of the network", where="place name", fix="use a site, origin or hub"
+            )
     r = row.sort_values("kind", key=lambda s: s.map({"site": 0, "origin": 1, "hub": 2})).iloc[0]
     name = str(r[C.NAME_ZH] or r["place_id"])
     if r["kind"] == "hub":

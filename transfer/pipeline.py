@@ -75,7 +75,11 @@ class RunResult:
 def sites_for_access(layers: Layers) -> pd.DataFrame:
     """Site attributes as :func:`transfer.network.accessibility` wants them (``population`` for market access)."""
     s = pd.DataFrame(layers.sites.drop(columns="geometry"))
-    s["population"] = pd.to_numeric(s.get("gn_population"), errors="coerce")
+    pop = pd.to_numeric(s.get("gn_population"), errors="coerce")
+    if len(layers.census) and "population_2020" in layers.census:
+        census = pd.to_numeric(layers.census.set_index(C.ADCODE)["population_2020"], errors="coerce")
+        pop = s[C.ADCODE].map(census).where(lambda v: v.notna(), pop)
+    s["population"] = pop
     return s
 
 
@@ -84,16 +88,19 @@ ACCESS_META = "network/access.meta.json"
 
 
 def _input_digest(root: Path) -> str:
-    """SHA-256 over every file the base accessibility depends on (layers, curated tables, network files)."""
+    """SHA-256 over every file the base accessibility depends on (network files, hubs, transport parameters,
+    waterway, sites, origins, cities and the census populations used for market access)."""
     h = hashlib.sha256()
     files = sorted(
         [
             *root.glob("network/*.csv"),
-            *root.glob("curated/*.csv"),
+            *root.glob("curated/hubs*.csv"),
+            *root.glob("curated/waterway*.csv"),
             *root.glob("curated/*.yaml"),
             root / "sites.geojson",
             root / "origins.geojson",
             root / "cities.csv",
+            root / "census.csv",
         ]
     )
     for f in files:
@@ -180,12 +187,29 @@ def load_base(data_dir: str | Path | None = None, *, with_network: bool = True, 
     return Base(layers=layers, catalogue=catalogue, network=net, access=access, notes=tuple(notes))
 
 
+def _set_census(
+    census: pd.DataFrame, cidx: dict[int, int], adcode: int, col: str, val: object, *, where: str | None = None
+) -> pd.DataFrame:
+    """A census frame with one value set (the site must have a census row)."""
+    if adcode not in cidx:
+        raise ScenarioError(
+            f"site {adcode} has no census row, so {col!r} cannot be set", where=where, fix="set a site-layer column"
+        )
+    out = census.copy()
+    if out[col].dtype.kind in "iu" or str(out[col].dtype) == "Int64":
+        out[col] = out[col].astype("Float64")
+    out.loc[out.index[cidx[adcode]], col] = val
+    return out
+
+
 def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
     """A copy of the layers with the scenario's data overrides applied (the input is never modified)."""
     o = scn.overrides
     sites = layers.sites.copy()
+    census = layers.census.copy()
     if o.sites or o.labour_scale:
         idx = {int(a): i for i, a in enumerate(sites[C.ADCODE])}
+        cidx = {int(a): i for i, a in enumerate(census[C.ADCODE])} if len(census) else {}
         for edit in o.sites:
             if edit.adcode not in idx:
                 raise ScenarioError(
@@ -196,13 +220,17 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
             for col, val in edit.set.items():
                 if col in ("geometry", C.ADCODE):
                     raise ScenarioError(f"cannot set {col!r} of a site", where=scn.source_path, fix="edit the layer")
+                if col in census.columns and col not in (C.NAME_ZH, "census_name_zh", "flag"):
+                    census = _set_census(census, cidx, edit.adcode, col, val, where=scn.source_path)
+                    continue
                 if col not in sites.columns:
-                    near = difflib.get_close_matches(col, [str(c) for c in sites.columns], n=1)
+                    options = [str(c) for c in sites.columns] + [str(c) for c in census.columns]
+                    near = difflib.get_close_matches(col, options, n=1)
                     hint = f" (did you mean {near[0]!r}?)" if near else ""
                     raise ScenarioError(
                         f"overrides.sites sets unknown attribute {col!r}{hint}",
                         where=scn.source_path,
-                        fix="use a column of the site layer",
+                        fix="use a column of the site layer or of the census table (e.g. working_age_2020)",
                     )
                 sites.loc[sites.index[idx[edit.adcode]], col] = val
         for code, factor in o.labour_scale.items():
@@ -214,6 +242,11 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                 )
             pos = sites.index[idx[int(code)]]
             sites.loc[pos, "gn_population"] = float(sites.loc[pos, "gn_population"]) * float(factor)
+            for col in ("working_age_2020", "population_2020"):
+                if int(code) in cidx and col in census.columns:
+                    cur = census.at[census.index[cidx[int(code)]], col]
+                    if pd.notna(cur):
+                        census = _set_census(census, cidx, int(code), col, round(float(cur) * float(factor)))
     bz = layers.bonded_zones.copy()
     if o.bonded_zones.remove:
         unknown = [n for n in o.bonded_zones.remove if n not in set(bz[C.NAME_ZH])]
@@ -282,7 +315,9 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                     [eco, pd.DataFrame([{C.ADCODE: int(code), "n_key_eco_counties": int(n), C.SOURCE: "scenario"}])],
                     ignore_index=True,
                 )
-    return dataclasses.replace(layers, sites=sites, bonded_zones=bz, province_economy=econ, eco_restrictions=eco)
+    return dataclasses.replace(
+        layers, sites=sites, census=census, bonded_zones=bz, province_economy=econ, eco_restrictions=eco
+    )
 
 
 def edits_network(scn: Scenario) -> bool:
@@ -307,6 +342,7 @@ def scoring_options(scn: Scenario) -> ScoringOptions:
     return ScoringOptions(
         missing=c.missing,
         winsor=c.winsor,
+        size_transform=c.size_transform,
         eco_restricted_share=c.eco_restricted_share,
         eco_unknown_blocks_two_high=c.eco_unknown_blocks_two_high,
         exclude_provinces=tuple(province_key(p) for p in c.exclude_provinces),

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from transfer import _basemap
 from transfer import columns as C
 from transfer.errors import LayerError
 from transfer.i18n import criterion_label, t
@@ -406,8 +407,14 @@ def static_map_svg(
     legend_title: str | None = None,
     lang: str = "zh",
     name_column: str | None = None,
+    south_china_sea: gpd.GeoDataFrame | None = None,
+    inset: bool | None = None,
 ) -> str:
     """A static map as plain SVG: site polygons coloured by value, shortlisted sites outlined and numbered.
+
+    With a national province layer (all 34 provincial-level units, reaching the South China Sea islands) the map
+    shows the whole national frame with the South China Sea dashed line and the customary 南海诸岛 inset in the
+    lower right corner; the legend then moves to the lower left.
 
     The colours and class breaks are those of the interactive map (:mod:`transfer.mapview`); the projection is
     equirectangular with longitudes scaled by the cosine of the middle latitude. Names appear only as escaped
@@ -431,12 +438,27 @@ def static_map_svg(
         Language of the legend texts.
     name_column
         Site column used in tooltips (default name_zh for "zh", name_en otherwise).
+    south_china_sea
+        The inset layer (``geodata/south_china_sea.geojson``); default: the packaged file.
+    inset
+        Draw the national frame, the dashed line and the inset: True, False, or None = when ``provinces_gdf`` is a
+        national layer.
     """
     sites = _sites_by_adcode(sites_gdf)
     sites = sites[sites.geometry.notna() & ~sites.geometry.is_empty]
     if sites.empty:
         raise LayerError("the site layer has no geometry to draw", where="sites", fix="pass the site polygons")
-    proj = _Projection(sites.total_bounds, width_px)
+    prov = None
+    if provinces_gdf is not None and len(provinces_gdf):
+        prov = provinces_gdf.to_crs(C.WGS84) if provinces_gdf.crs is not None else provinces_gdf
+    national = prov is not None and bool(inset or (inset is None and _basemap.shows_south_china_sea(prov)))
+    bounds = sites.total_bounds
+    scs = None
+    if national:
+        scs = south_china_sea if south_china_sea is not None else _basemap.load_south_china_sea()
+        mx0, my0, mx1, my1 = _basemap.MAIN_BOUNDS
+        bounds = np.array([min(bounds[0], mx0), min(bounds[1], my0), max(bounds[2], mx1), max(bounds[3], my1)])
+    proj = _Projection(bounds, width_px, pad_frac=0.0 if national else 0.02)
     tol = 0.6 / (proj.scale * proj.kx)  # about half a pixel, in degrees
     vals = pd.to_numeric(pd.Series(values), errors="coerce")
     vals.index = pd.to_numeric(vals.index, errors="coerce")
@@ -455,17 +477,25 @@ def static_map_svg(
         f"<title>{html.escape(legend_title or t('legend.score', lang))}</title>",
         f'<rect x="0" y="0" width="{w:.0f}" height="{h:.0f}" fill="#eef3f7"/>',
     ]
-    if provinces_gdf is not None and len(provinces_gdf):
-        prov = provinces_gdf.to_crs(C.WGS84) if provinces_gdf.crs is not None else provinces_gdf
+    if prov is not None:
         clipped = shapely.clip_by_rect(prov.geometry.to_numpy(), proj.x0, proj.y0, proj.x1, proj.y1)
         simple = shapely.simplify(clipped, tol, preserve_topology=True)
-        out.append('<g fill="#fafafa" stroke="#8c8c8c" stroke-width="0.6" stroke-linejoin="round">')
+        out.append(
+            f'<g fill="{_basemap.LAND_FILL}" stroke="{_basemap.LAND_STROKE}" stroke-width="0.6" '
+            'stroke-linejoin="round">'
+        )
+        dots: list[tuple[float, float]] = []
         for g in simple:
             if g is not None and not g.is_empty:
-                d = _path_d(g, proj)
+                d, small = _basemap.polygon_paths([g], proj, dot_px=1.5)
+                dots.extend(small)
                 if d:
                     out.append(f'<path d="{d}"/>')
         out.append("</g>")
+        out.append(_basemap.island_dots_svg(dots, r=0.8))
+        if national:
+            frame = (proj.x0, proj.y0, proj.x1, proj.y1)
+            out.append(_basemap.dash_line_svg(_basemap.dash_line_path(scs, proj, frame), width=1.8))
     simple_sites = shapely.simplify(sites.geometry.to_numpy(), tol, preserve_topology=True)
     out.append('<g stroke="#ffffff" stroke-width="0.4" stroke-linejoin="round" fill-rule="evenodd">')
     for code, geom, v in zip(sites.index, simple_sites, site_vals.to_numpy(), strict=True):
@@ -497,14 +527,28 @@ def static_map_svg(
                 f'<text x="{pt[0]:.1f}" y="{pt[1] + 3.5:.1f}" fill="#1a1a1a">{r}</text></g>'
             )
         out.append("</g>")
+    if national and prov is not None:
+        iw = round(w * 0.18)
+        ih = iw * _basemap.inset_aspect()
+        out.append(_basemap.inset_svg(prov, scs, width_px=iw, lang=lang, x=w - iw - 6, y=h - ih - 6))
     out.append(
-        _svg_legend(breaks, w, h, title=legend_title or t("legend.score", lang), lang=lang, with_highlight=bool(ranks))
+        _svg_legend(
+            breaks,
+            w,
+            h,
+            title=legend_title or t("legend.score", lang),
+            lang=lang,
+            with_highlight=bool(ranks),
+            left=national,
+        )
     )
     out.append("</svg>")
     return "".join(out)
 
 
-def _svg_legend(breaks: Sequence[float], w: float, h: float, *, title: str, lang: str, with_highlight: bool) -> str:
+def _svg_legend(
+    breaks: Sequence[float], w: float, h: float, *, title: str, lang: str, with_highlight: bool, left: bool = False
+) -> str:
     rows: list[tuple[str, str, str]] = []  # (fill, stroke, label)
     for i in range(len(breaks) - 1):
         colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks)
@@ -516,7 +560,7 @@ def _svg_legend(breaks: Sequence[float], w: float, h: float, *, title: str, lang
     box_w = 12 + 8 * max(_display_width(title), *(_display_width(r[2]) for r in rows)) * 0.75 + 26
     box_w = min(box_w, w * 0.45)
     box_h = 22 + line * len(rows) + 4
-    x, y = w - box_w - 8, h - box_h - 8
+    x, y = (8 if left else w - box_w - 8), h - box_h - 8
     parts = [
         f'<g class="legend" font-size="10.5"><rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" '
         f'height="{box_h:.1f}" rx="3" fill="#ffffff" fill-opacity="0.94" stroke="#c8c8c8" '

@@ -78,6 +78,7 @@ class Constraints(_Strict):
 
     missing: Literal["neutral", "exclude"] = "neutral"
     winsor: float = Field(default=0.05, ge=0, lt=0.5)
+    size_transform: Literal["log", "none"] = "log"
     eco_restricted_share: float = Field(default=1 / 3, ge=0, le=1)
     eco_unknown_blocks_two_high: bool = False
     exclude_provinces: tuple[str | int, ...] = ()  # province names or adcodes
@@ -198,8 +199,9 @@ def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
     start = ctx_mark if ctx_mark is not None else mark
     key = _key_at(text, start.line) if start is not None else None
     near = ""
-    if ctx_mark is not None and getattr(exc, "context", None):
-        near = f" ({exc.context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
+    context = getattr(exc, "context", None)
+    if ctx_mark is not None and context:
+        near = f" ({context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
     elif key:
         near = f" (key {key!r})"
     if isinstance(exc, yaml.constructor.ConstructorError):

@@ -16,11 +16,14 @@ from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, Indu
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 
 __all__ = [
+    "INDUSTRY_SPECIFIC",
     "NORMALISATION",
     "ScoreResult",
     "ScoringOptions",
+    "cluster_fit",
     "normalise",
     "robustness",
+    "rounded_contributions",
     "score",
 ]
 
@@ -34,6 +37,11 @@ LABEL_EN = {
     "market_access": "domestic market access",
     "labour_pool": "labour pool",
     "wage": "wage level",
+    "labour_reserve": "labour reserve",
+    "labour_quality": "labour quality",
+    "industrial_base": "industrial base",
+    "cluster_fit": "cluster fit",
+    "min_wage": "minimum wage",
     "policy_support": "policy designations",
     "dev_zones": "national development zones",
     "eco_pressure": "ecological pressure",
@@ -42,9 +50,17 @@ _SHORT = {c.id: LABEL_EN.get(c.id, c.label_en) for c in CRITERIA}
 
 LABEL_ZH = {c.id: c.label_zh for c in CRITERIA}
 NEUTRAL = 0.5
+INDUSTRY_SPECIFIC = ("origin_cost", "cluster_fit")
+# site -> industries by comparative position (modelling choices, see site_profile)
+POSITION_CLUSTER_BONUS = 0.10
+POSITION_TWO_HIGH_PENALTY = 0.10  # computed per industry, not columns of SiteTable.values
+# sizes with heavy tails: log-transformed before scaling, so the largest cities do not all saturate at 1.0
+SIZE_CRITERIA = ("labour_pool", "labour_reserve", "market_access")
 NORMALISATION = (
     "winsorised min-max: values are clipped to the [p, 1-p] quantiles over all sites (p = winsor), scaled to 0..1, "
-    "and flipped for criteria where lower is better; a criterion with no spread scores 0.5 everywhere"
+    "and flipped for criteria where lower is better; sizes with heavy tails (labour pool, labour reserve, market "
+    "access) are log-transformed first and clipped only at the low end, so the largest sites stay apart; a criterion "
+    "with no spread scores 0.5 everywhere"
 )
 
 
@@ -59,6 +75,9 @@ class ScoringOptions:
         the criteria it has.
     winsor
         Quantile clipped at both ends before min-max scaling (0 = plain min-max).
+    size_transform
+        "log": the size criteria (:data:`SIZE_CRITERIA`) are scaled on log(1 + max(value, 0)) and clipped only at
+        the low quantile; "none": like every other criterion.
     eco_restricted_share
         A site whose share of counties in national key ecological function zones exceeds this counts as an
         ecologically restricted area (两高一资 industries are banned there).
@@ -70,6 +89,7 @@ class ScoringOptions:
 
     missing: Literal["neutral", "exclude"] = "neutral"
     winsor: float = 0.05
+    size_transform: Literal["log", "none"] = "log"
     eco_restricted_share: float = ECO_RESTRICTED_SHARE
     eco_unknown_blocks_two_high: bool = False
     exclude_provinces: tuple[str | int, ...] = ()
@@ -96,6 +116,7 @@ class ScoreResult:
     options: ScoringOptions = field(default_factory=ScoringOptions)
     notes: tuple[str, ...] = ()
     reason_codes: Mapping[tuple[str, int], tuple[tuple[str, dict[str, Any]], ...]] = field(default_factory=dict)
+    two_high: Mapping[str, bool] = field(default_factory=dict)  # industry id -> 两高一资 (for the site direction)
 
     def _i(self, industry: str) -> int:
         try:
@@ -191,57 +212,144 @@ class ScoreResult:
                     C.NAME_EN: meta[C.NAME_EN],
                     C.PROVINCE: meta[C.PROVINCE],
                     C.REGION: meta[C.REGION],
-                    "score": round(float(self.scores.iat[i, s]), 4),
+                    # the printed score is the sum of the printed contributions (they add up exactly)
+                    "score": _printed_score(self.contributions[i, s]),
                     "eligible": bool(self.eligible.iat[i, s]),
                     "reasons": self.explain(industry, int(site), lang=lang),
-                    "contributions": {
-                        c: round(float(self.contributions[i, s, k]), 4) for k, c in enumerate(self.criteria)
-                    },
+                    "contributions": rounded_contributions(self.contributions[i, s], self.criteria),
                 }
             )
         return pd.DataFrame(rows)
 
+    def positions(self, site: int) -> pd.DataFrame:
+        """Where one site stands in every industry's list: rank among the eligible sites, their number and the
+        percentile (1 = best eligible site, 0 = last; NaN when the site is ineligible for that industry)."""
+        site = int(site)
+        s = self.site_ids.index(site)
+        rows = []
+        for i, ind in enumerate(self.industries):
+            el = self.eligible.iloc[i].to_numpy(dtype=bool)
+            sc = self.scores.iloc[i].to_numpy(dtype=float)
+            n = int(el.sum())
+            if el[s]:
+                rank = int((sc[el] > sc[s] + 1e-12).sum()) + 1
+                pct = 1.0 - (rank - 1) / (n - 1) if n > 1 else 1.0
+                sd = float(sc[el].std())
+                z = (sc[s] - float(sc[el].mean())) / sd if sd > 0 else 0.0
+            else:
+                rank, pct, z = None, np.nan, np.nan
+            rows.append({"industry": ind, "position_rank": rank, "n_eligible": n, "percentile": pct, "z": z})
+        return pd.DataFrame(rows)
+
     def site_profile(
-        self, site: int, *, top: int | None = None, eligible_only: bool = False, lang: str = "en"
+        self,
+        site: int,
+        *,
+        top: int | None = None,
+        eligible_only: bool = False,
+        by: Literal["position", "score"] = "position",
+        lang: str = "en",
     ) -> pd.DataFrame:
-        """Industries ranked for one site (the investment promotion view: whom to court)."""
+        """Industries ranked for one site (the investment promotion view: whom to court).
+
+        ``by="position"`` (default) ranks industries by the site's comparative position in each industry's list:
+        ``position_score`` = its percentile among the eligible sites (1 = first, 0 = last), plus
+        :data:`POSITION_CLUSTER_BONUS` x cluster fit (a same-sector cluster adds 0.10, a related one 0.05), minus
+        :data:`POSITION_TWO_HIGH_PENALTY` for 两高一资 industries (the policy restricts their processing trade, 473号);
+        ties go to the larger standardised score (z among the eligible sites). Industries scored with different
+        weight profiles are thus compared by standing, not by raw scores. ``by="score"`` ranks by the raw score.
+        Ineligible industries come last either way.
+        """
         site = int(site)
         if site not in self.site_ids:
             raise UnknownNameError(f"site {site} is not in this score table", fix="use `transfer sites` to list sites")
         s = self.site_ids.index(site)
-        col = self.scores.iloc[:, s]
-        el = self.eligible.iloc[:, s]
-        order = col[el].sort_values(ascending=False) if eligible_only else col.sort_values(ascending=False)
-        # eligible industries first, each group by score
-        order = pd.concat([order[el[order.index]], order[~el[order.index]]])
-        inds = list(order.index[: top if top is not None else len(order)])
+        pos = self.positions(site).set_index("industry")
+        k_cl = self.criteria.index("cluster_fit") if "cluster_fit" in self.criteria else None
+        frame = pos.assign(
+            score=self.scores.iloc[:, s].reindex(pos.index).to_numpy(),
+            eligible=self.eligible.iloc[:, s].reindex(pos.index).to_numpy(dtype=bool),
+            cluster_fit=[
+                float(np.nan_to_num(self.normalised[self.industries.index(ind), s, k_cl])) if k_cl is not None else 0.0
+                for ind in pos.index
+            ],
+        )
+        two_high = pd.Series(
+            [bool(self.two_high.get(ind, False)) for ind in frame.index], index=frame.index, dtype=float
+        )
+        frame["position_score"] = (
+            frame["percentile"] + POSITION_CLUSTER_BONUS * frame["cluster_fit"] - POSITION_TWO_HIGH_PENALTY * two_high
+        )
+        keys = ["eligible", "position_score", "z"] if by == "position" else ["eligible", "score"]
+        frame = frame.sort_values(keys, ascending=False, na_position="last", kind="mergesort")
+        if eligible_only:
+            frame = frame[frame["eligible"]]
+        inds = list(frame.index[: top if top is not None else len(frame)])
         rows = []
         for r, ind in enumerate(inds):
             i = self.industries.index(ind)
+            rank = frame.at[ind, "position_rank"]
             rows.append(
                 {
                     "rank": r + 1,
                     "industry": ind,
                     C.ADCODE: site,
-                    "score": round(float(self.scores.iat[i, s]), 4),
+                    "position_rank": None if pd.isna(rank) else int(rank),
+                    "n_eligible": int(frame.at[ind, "n_eligible"]),
+                    "percentile": None
+                    if pd.isna(frame.at[ind, "percentile"])
+                    else round(float(frame.at[ind, "percentile"]), 3),
+                    "cluster_fit": round(float(frame.at[ind, "cluster_fit"]), 2),
+                    "position_score": None
+                    if pd.isna(frame.at[ind, "position_score"])
+                    else round(float(frame.at[ind, "position_score"]), 3),
+                    "score": _printed_score(self.contributions[i, s]),
                     "eligible": bool(self.eligible.iat[i, s]),
                     "reasons": self.explain(ind, site, lang=lang),
-                    "contributions": {
-                        c: round(float(self.contributions[i, s, k]), 4) for k, c in enumerate(self.criteria)
-                    },
+                    "contributions": rounded_contributions(self.contributions[i, s], self.criteria),
                 }
             )
         return pd.DataFrame(rows)
 
 
-def normalise(values: pd.Series, direction: str, *, winsor: float = 0.05) -> pd.Series:
-    """Scale one criterion to 0..1 (1 = best) by winsorised min-max; NaN stays NaN."""
+def _printed_score(contrib: np.ndarray, digits: int = 4) -> float:
+    return round(float(round(float(np.asarray(contrib, dtype=float).sum()) * 10**digits)) / 10**digits, digits)
+
+
+def rounded_contributions(contrib: np.ndarray, criteria: Sequence[str], *, digits: int = 4) -> dict[str, float]:
+    """Contributions rounded so that they add up exactly to the score rounded to the same digits.
+
+    Each value is rounded, then the rounding remainder (a few units of the last digit) is put on the largest
+    contributions first (largest-remainder method), so printed parts always sum to the printed score.
+    """
+    scale = 10**digits
+    raw = np.asarray(contrib, dtype=float) * scale
+    floor = np.floor(raw)
+    target = round(float(raw.sum()))
+    short = target - int(floor.sum())
+    order = np.argsort(-(raw - floor), kind="mergesort")
+    units = floor.copy()
+    if short > 0:
+        units[order[:short]] += 1
+    elif short < 0:
+        units[order[::-1][:-short]] -= 1
+    return {c: float(u) / scale for c, u in zip(criteria, units, strict=True)}
+
+
+def normalise(values: pd.Series, direction: str, *, winsor: float = 0.05, log: bool = False) -> pd.Series:
+    """Scale one criterion to 0..1 (1 = best) by winsorised min-max; NaN stays NaN.
+
+    With ``log`` the values are first mapped to log(1 + max(value, 0)) and only the low end is clipped, so a heavy
+    upper tail keeps its order instead of saturating.
+    """
     v = pd.to_numeric(values, errors="coerce").astype(float)
+    if log:
+        v = np.log1p(v.clip(lower=0.0))
     finite = v.dropna()
     if finite.empty:
         return v
     lo = float(finite.quantile(winsor)) if winsor > 0 else float(finite.min())
-    hi = float(finite.quantile(1 - winsor)) if winsor > 0 else float(finite.max())
+    hi = float(finite.quantile(1 - winsor)) if winsor > 0 and not log else float(finite.max())
     if hi - lo <= 1e-12 * max(1.0, abs(hi)):
         # no spread after clipping: fall back to the full range, else neutral
         lo, hi = float(finite.min()), float(finite.max())
@@ -292,6 +400,20 @@ def _origin_cost(table: SiteTable, profile: IndustryProfile) -> pd.Series:
     return oc[cols].mean(axis=1, skipna=False)
 
 
+def cluster_fit(table: SiteTable, catalogue: IndustryCatalogue, industry: str) -> pd.Series:
+    """Cluster fit of every site for one industry: 1 with a named cluster of the industry, else the highest
+    relatedness (catalogue's relatedness table) of the site's clusters, else 0; NaN without a cluster layer."""
+    cl = table.clusters
+    if cl.shape[1] == 0:
+        return pd.Series(np.nan, index=table.values.index)
+    fit = pd.Series(0.0, index=cl.index)
+    for other in cl.columns:
+        rel = catalogue.related(industry, str(other))
+        if rel > 0:
+            fit = np.maximum(fit, (cl[other] > 0).astype(float) * rel)
+    return fit.reindex(table.values.index).fillna(0.0)
+
+
 def score(
     table: SiteTable,
     catalogue: IndustryCatalogue,
@@ -326,16 +448,19 @@ def score(
 
     base = np.full((n_s, n_c), np.nan)
     for k, c in enumerate(crit):
-        if c == "origin_cost" or c not in vals:
+        if c in INDUSTRY_SPECIFIC or c not in vals:
             continue
-        base[:, k] = normalise(vals[c], DIRECTION[c], winsor=opts.winsor).to_numpy()
+        log = opts.size_transform == "log" and c in SIZE_CRITERIA
+        base[:, k] = normalise(vals[c], DIRECTION[c], winsor=opts.winsor, log=log).to_numpy()
     k_origin = crit.index("origin_cost")
+    k_cluster = crit.index("cluster_fit")
 
     W = np.zeros((n_i, n_c))
     N = np.repeat(base[None, :, :], n_i, axis=0)
     for i, p in enumerate(profiles):
         W[i] = _weights(p, weights)
         N[i, :, k_origin] = normalise(_origin_cost(table, p), "min", winsor=opts.winsor).to_numpy()
+        N[i, :, k_cluster] = cluster_fit(table, catalogue, p.id).to_numpy()  # already 0..1 (0, relatedness, 1)
 
     missing = ~np.isfinite(N)
     if opts.missing == "neutral":
@@ -369,6 +494,7 @@ def score(
         raw=vals,
         options=opts,
         notes=tuple(notes),
+        two_high={p.id: bool(p.two_high_one_resource) for p in profiles},
     )
 
 
@@ -454,8 +580,14 @@ def robustness(
     draws = np.zeros((n_draws, len(w)))
     draws[:, active] = rng.dirichlet(concentration * w[active], size=n_draws)
     N = result.normalised[i]
-    filled = np.where(np.isfinite(N), N, NEUTRAL)
-    S = draws @ filled.T  # (n_draws, n_site)
+    known = np.isfinite(N)
+    if result.options.missing == "exclude":
+        # as in score(): each site's weights are renormalised over the criteria it has
+        num = (draws[:, None, :] * np.where(known, N, 0.0)[None, :, :]).sum(axis=2)
+        den = (draws[:, None, :] * known[None, :, :]).sum(axis=2)
+        S = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    else:
+        S = draws @ np.where(known, N, NEUTRAL).T  # (n_draws, n_site)
     el = result.eligible.loc[industry].to_numpy()
     S[:, ~el] = -np.inf
     kk = min(k, int(el.sum()))
