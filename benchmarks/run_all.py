@@ -12,7 +12,7 @@ QUICK = {"bench_matching.py": ["--quick"]}
 
 def main() -> int:
     rc = 0
-    for script in sorted(HERE.glob("bench_*.py")):
+    for script in [*sorted(HERE.glob("bench_*.py")), HERE / "backtest.py"]:
         print(f"\n=== {script.name} ===", flush=True)
         args = QUICK.get(script.name, []) if "--full" not in sys.argv else []
         rc |= subprocess.call([sys.executable, str(script), *args], cwd=HERE.parent)

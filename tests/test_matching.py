@@ -213,7 +213,48 @@ def test_indivisible_split_firm_goes_whole_to_its_best_site_with_room() -> None:
     assert pairs == {0: (0, 60), 1: (1, 50)}
     assert result.lower_bound == 60 * 1000 + 40 * 2000 + 10 * 5000
     assert result.objective == 60 * 1000 + 50 * 5000
-    assert result.status == "HEURISTIC"
+    # small enough for the exact solver, which proves the repaired assignment optimal
+    assert result.status == "OPTIMAL" and result.method == "cp-sat"
+
+
+def test_indivisible_beyond_the_exact_size_uses_the_stated_heuristic(monkeypatch) -> None:
+    import transfer.matching as M
+
+    monkeypatch.setattr(M, "CPSAT_MAX_ARCS", 0)
+    score = np.array([[0.9, 0.2], [0.8, 0.5]])
+    result = M.solve_matching(score, [60, 50], [100, 60], indivisible=True, engine="networkx")
+    assert result.status == "HEURISTIC" and result.method == "min-cost flow + first-fit repair"
+    assert result.objective == 60 * 1000 + 50 * 5000
+
+
+def test_indivisible_finds_the_packing_that_fits_everyone() -> None:
+    # first-fit decreasing puts the 60-job firm on s0 (its best) and leaves no room for the two 50-job firms,
+    # which both prefer s0 only slightly; the optimum sends the 60-job firm to s1 and both 50s to s0
+    score = np.array([[0.90, 0.89], [0.90, 0.10], [0.90, 0.10]])
+    result = solve_matching(score, [60, 50, 50], [100, 60], indivisible=True, engine="networkx")
+    placed = {int(d): int(s) for d, s in zip(result.demand_idx, result.site_idx, strict=True)}
+    assert placed == {0: 1, 1: 0, 2: 0} and result.unmatched.sum() == 0
+    assert result.status == "OPTIMAL"  # proven: by the exact solver, or the repair meeting the splittable bound
+
+
+def test_blocks_keep_a_parent_under_its_share_cap() -> None:
+    from transfer.matching import split_into_blocks
+
+    assert split_into_blocks(1200, 500) == [500, 700]  # a remainder under half a block joins the last one
+    assert split_into_blocks(1300, 500) == [500, 500, 300]
+    assert split_into_blocks(40, 500) == [40]
+    # four blocks of one industry (parent 0), share cap 0.5: at most 1,000 of its 2,000 jobs on one site
+    result = solve_matching(
+        np.tile([0.9, 0.5, 0.4], (4, 1)),
+        [500, 500, 500, 500],
+        [5000, 5000, 5000],
+        indivisible=True,
+        max_share_per_site=0.5,
+        parent=[0, 0, 0, 0],
+        engine="networkx",
+    )
+    per_site = np.bincount(result.site_idx, weights=result.jobs, minlength=3)
+    assert per_site.tolist() == [1000, 1000, 0] and result.method == "cp-sat"
 
 
 def test_indivisible_with_share_cap_is_refused() -> None:

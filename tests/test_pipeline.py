@@ -169,13 +169,19 @@ def test_unmatched_demand_reported_when_capacity_is_short(base: Base, plain: Run
     assert cap > 0
     f = tmp_path / "big.csv"
     f.write_text(f"name,industry,origin,jobs\n巨型玩具,toys,东莞,{cap + 1234}\n", encoding="utf-8")
+    # a firm is indivisible by default: too big for its only candidate site, it stays wholly unmatched
     scn = parse_scenario("name: short\nmatching: {top_k: 1}\n")
     res = run(base, scn, firms=_firms(base, f))
-    assert res.assignment is not None
+    assert res.assignment is not None and res.assignment.assignment.empty
+    assert res.assignment.unmatched.to_dict("records") == [{"demand_id": "巨型玩具", "jobs": cap + 1234}]
+    # split freely, the site takes what it can and the rest is reported
+    scn = parse_scenario("name: short\nmatching: {top_k: 1, indivisible: false, block_jobs: null}\n")
+    res = run(base, scn, firms=_firms(base, f))
     a = res.assignment.assignment
     assert list(a["site_id"]) == [best] and list(a["jobs"]) == [cap]
     assert res.assignment.unmatched.to_dict("records") == [{"demand_id": "巨型玩具", "jobs": 1234}]
     assert any("1,234 jobs could not be matched" in n for n in res.notes)
+    assert any("binding limits: 1 × site capacity" in n for n in res.notes)
 
 
 def test_firm_named_like_an_industry_is_rejected(base: Base, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
+from transfer._matching_cpsat import CPSAT_MAX_ARCS, solve_indivisible_cpsat
 from transfer._matching_engines import FlowNetwork, solve_network
 from transfer._matching_repair import repair_indivisible
 from transfer._matching_validate import (
@@ -35,9 +36,12 @@ __all__ = [
     "UTILISATION",
     "Assignment",
     "MatchResult",
+    "aggregate_blocks",
+    "binding_constraints",
     "match_candidates",
     "match_tables",
     "solve_matching",
+    "split_into_blocks",
 ]
 
 # Cost of sending one job along a candidate arc = round((1 - score) * COST_SCALE): an integer
@@ -78,7 +82,12 @@ class MatchResult:
     engine, status
         Solver used (``"networkx"`` or ``"ortools"``) and its final status: ``"OPTIMAL"``, or
         ``"HEURISTIC"`` when ``indivisible=True`` repaired split firms and the result may not
-        be optimal (its gap to ``lower_bound`` is then ``objective - lower_bound``).
+        be optimal (its gap to ``lower_bound`` is then ``objective - lower_bound``), ``"FEASIBLE"``
+        when CP-SAT stopped at its time limit with a feasible but unproven assignment.
+    method
+        How it was solved: ``"min-cost flow"`` (exact for splittable demand and unit demands),
+        ``"cp-sat"`` (exact indivisible assignment, up to ``CPSAT_MAX_ARCS`` candidate arcs) or
+        ``"min-cost flow + first-fit repair"`` (the heuristic for larger indivisible instances).
     solve_time_s, total_time_s
         Time in the solver, and from the call to the returned result.
     n_arcs
@@ -105,6 +114,7 @@ class MatchResult:
     n_demand: int
     n_site: int
     lower_bound: int | None = None
+    method: str = "min-cost flow"  # "min-cost flow", "cp-sat" (exact GAP) or "min-cost flow + first-fit repair"
 
     @property
     def matched_jobs(self) -> int:
@@ -178,6 +188,12 @@ class Assignment:
     unmatched: pd.DataFrame
     site_load: pd.DataFrame
     result: MatchResult
+    binding: pd.DataFrame | None = None  # constraints that bind: kind, id, limit_jobs, used_jobs
+
+    @property
+    def method(self) -> str:
+        """How the match was solved (see :attr:`MatchResult.method`) and its status."""
+        return f"{self.result.method} ({self.result.status})"
 
 
 def solve_matching(
@@ -194,6 +210,7 @@ def solve_matching(
     max_share_per_site: float | None = None,
     indivisible: bool = False,
     engine: str = "auto",
+    parent: npt.ArrayLike | None = None,
 ) -> MatchResult:
     """Assign demand jobs to capacitated sites at least total cost, by min-cost flow.
 
@@ -241,6 +258,10 @@ def solve_matching(
     engine
         ``"networkx"``, ``"ortools"`` or ``"auto"`` (OR-Tools from ``AUTO_ORTOOLS_MIN_ARCS``
         candidate arcs on).
+    parent
+        Optional parent code (0 .. n_parent - 1) per demand node, for demand split into indivisible blocks (the
+        blocks of one industry share a parent): with ``indivisible=True``, ``max_share_per_site`` then caps the jobs
+        of a parent on one site (``floor(share * parent's jobs)``) instead of being refused.
 
     Returns
     -------
@@ -263,7 +284,14 @@ def solve_matching(
     n_demand, n_site = demand_arr.shape[0], capacity_arr.shape[0]
     group_arr, group_cap_arr = as_groups(site_group, group_capacity, n_site)
     check_options(top_k, min_score, unmatched_penalty, max_share_per_site, engine)
-    if indivisible and max_share_per_site is not None and max_share_per_site < 1:
+    parent_arr = None if parent is None else np.asarray(parent, dtype=np.int64)
+    if parent_arr is not None and parent_arr.shape != demand_arr.shape:
+        raise LayerError(
+            f"parent has {parent_arr.shape[0]} entries for {n_demand} demand nodes",
+            where="solve_matching(parent)",
+            fix="give one parent code per demand node",
+        )
+    if indivisible and max_share_per_site is not None and max_share_per_site < 1 and parent_arr is None:
         raise ScenarioError(
             "indivisible=True cannot be combined with max_share_per_site < 1",
             where="solve_matching(max_share_per_site)",
@@ -279,7 +307,12 @@ def solve_matching(
 
     costs = np.rint((1.0 - scores) * COST_SCALE).astype(np.int64)
     arc_caps = demand_arr[rows]  # the site's own capacity sits on its arc to the sink
-    if max_share_per_site is not None:
+    parent_cap = None
+    if max_share_per_site is not None and parent_arr is not None and indivisible:
+        parent_jobs = np.bincount(parent_arr, weights=demand_arr).astype(np.int64)
+        parent_cap = np.floor(parent_jobs * max_share_per_site + 1e-9).astype(np.int64)
+        arc_caps = np.minimum(arc_caps, parent_cap[parent_arr][rows])
+    elif max_share_per_site is not None:
         share_cap = np.floor(demand_arr * max_share_per_site + 1e-9).astype(np.int64)
         arc_caps = np.minimum(arc_caps, share_cap[rows])
     penalty = _penalty_units(unmatched_penalty, costs, n_demand, n_site)
@@ -298,17 +331,31 @@ def solve_matching(
     flows = solution.flows[:n_arcs]
     objective = solution.objective
     lower_bound = None
-    if indivisible:
+    method = "min-cost flow"
+    status = solution.status
+    unit_demand = bool((demand_arr <= 1).all())
+    if indivisible and unit_demand:
+        lower_bound = objective  # unit demands: the flow optimum is already integral per firm
+    if indivisible and not unit_demand:
+        lower_bound = objective
         flows = repair_indivisible(
             rows, cols, costs, arc_caps, flows, demand_arr, capacity_arr, group_arr, group_cap_arr
         )
-        lower_bound = objective
+        method = "min-cost flow + first-fit repair"
+        if parent_cap is None and _repair_is_optimal(flows, costs, rows, demand_arr, penalty, lower_bound):
+            pass  # the repaired assignment meets the splittable bound: optimal, no search needed
+        elif n_arcs <= CPSAT_MAX_ARCS:
+            exact, cp_status = solve_indivisible_cpsat(
+                rows, cols, costs, demand_arr, capacity_arr, group_arr, group_cap_arr, penalty,
+                parent=parent_arr, parent_site_cap=parent_cap, hint=flows,
+            )  # fmt: skip
+            if cp_status != "FAILED":
+                flows, method, status = exact, "cp-sat", cp_status
     matched = np.bincount(rows, weights=flows, minlength=n_demand).astype(np.int64)
     unmatched = demand_arr - matched
-    status = solution.status
-    if indivisible:
+    if indivisible and not unit_demand:
         objective = int((costs * flows).sum()) + penalty * int(unmatched.sum())
-        if objective != lower_bound:  # the repair may have lost optimality: say so
+        if method != "cp-sat" and objective != lower_bound:  # the repair may have lost optimality: say so
             status = "HEURISTIC"
     positive = flows > 0
     return MatchResult(
@@ -327,6 +374,7 @@ def solve_matching(
         n_demand=n_demand,
         n_site=n_site,
         lower_bound=lower_bound,
+        method=method,
     )
 
 
@@ -344,6 +392,7 @@ def match_tables(
     max_share_per_site: float | None = None,
     indivisible: bool = False,
     engine: str = "auto",
+    parent: pd.Series | None = None,
 ) -> Assignment:
     """Match demand to sites from labelled tables and return labelled tables.
 
@@ -363,6 +412,9 @@ def match_tables(
         Jobs per group label; groups without an entry are not capped.
     top_k, min_score, unmatched_penalty, max_share_per_site, indivisible, engine
         As for :func:`solve_matching`.
+    parent
+        Optional parent label per demand id (the industry a block of jobs belongs to), see
+        :func:`solve_matching`.
 
     Returns
     -------
@@ -401,6 +453,7 @@ def match_tables(
         max_share_per_site=max_share_per_site,
         indivisible=indivisible,
         engine=engine,
+        parent=None if parent is None else pd.factorize(parent.reindex(demand_ids))[0],
     )
     return _tables(result, demand_ids, site_ids, capacity_arr)
 
@@ -485,6 +538,13 @@ def match_candidates(
     return _tables(result, demand_ids, site_ids, as_counts(capacity.to_numpy(), "capacity"))
 
 
+def _repair_is_optimal(
+    flows: IntArray, costs: IntArray, rows: IntArray, demand: IntArray, penalty: int, lower_bound: int
+) -> bool:
+    matched = np.bincount(rows, weights=flows, minlength=demand.shape[0]).astype(np.int64)
+    return int((costs * flows).sum()) + penalty * int((demand - matched).sum()) == lower_bound
+
+
 def _top_k(rows: IntArray, cols: IntArray, scores: FloatArray, top_k: int) -> tuple[IntArray, IntArray, FloatArray]:
     if rows.shape[0] == 0 or np.bincount(rows).max() <= top_k:
         return rows, cols, scores
@@ -558,3 +618,74 @@ def _tables(result: MatchResult, demand_ids: pd.Index, site_ids: pd.Index, capac
         site_load=site_load,
         result=result,
     )
+
+
+def split_into_blocks(jobs: int, block: int) -> list[int]:
+    """Blocks of ``block`` jobs; the remainder is its own block unless smaller than half a block, when it joins the
+    last one (so no block is smaller than ``block / 2`` unless the whole demand is)."""
+    if jobs <= 0:
+        return []
+    if block <= 0:
+        raise ScenarioError(f"block size {block} must be positive", where="matching.block_jobs", fix="use e.g. 500")
+    n, rest = divmod(int(jobs), int(block))
+    sizes = [int(block)] * n
+    if rest:
+        if sizes and rest < block / 2:
+            sizes[-1] += rest
+        else:
+            sizes.append(rest)
+    return sizes
+
+
+def aggregate_blocks(assignment: Assignment, parent: pd.Series) -> Assignment:
+    """Sum an assignment of blocks back to their parents (``parent``: block id -> parent demand id)."""
+    a = assignment.assignment.copy()
+    a[DEMAND_ID] = a[DEMAND_ID].map(parent)
+    agg = a.groupby([DEMAND_ID, SITE_ID], sort=False, as_index=False).agg({JOBS: "sum", SCORE: "first"})
+    u = assignment.unmatched.copy()
+    u[DEMAND_ID] = u[DEMAND_ID].map(parent)
+    u = u.groupby(DEMAND_ID, sort=False, as_index=False)[JOBS].sum()
+    u = u[u[JOBS] > 0].reset_index(drop=True)
+    return Assignment(
+        assignment=agg.reset_index(drop=True),
+        unmatched=u,
+        site_load=assignment.site_load,
+        result=assignment.result,
+        binding=assignment.binding,
+    )
+
+
+def binding_constraints(
+    assignment: Assignment,
+    demand: pd.Series,
+    *,
+    max_share_per_site: float | None = None,
+    site_group: pd.Series | None = None,
+    group_capacity: pd.Series | None = None,
+    slack_jobs: int = 0,
+) -> pd.DataFrame:
+    """The limits that bind in a (parent-level) assignment: full sites, share caps and group caps.
+
+    A limit binds when the jobs placed are within ``slack_jobs`` of it (e.g. the block size: no further block fits)
+    and some demand that could have used it is left unmatched or placed at a worse site.
+    """
+    rows = []
+    load = assignment.site_load
+    for sid, used, cap in zip(load[SITE_ID], load[JOBS], load[CAPACITY], strict=True):
+        if cap > 0 and used > 0 and cap - used <= slack_jobs:
+            rows.append({"kind": "site_capacity", "id": sid, "limit_jobs": int(cap), "used_jobs": int(used)})
+    a = assignment.assignment
+    if max_share_per_site is not None and len(a):
+        for (did, sid), used in a.groupby([DEMAND_ID, SITE_ID])[JOBS].sum().items():
+            cap = int(np.floor(float(demand.get(did, 0)) * max_share_per_site + 1e-9))
+            if cap > 0 and cap - int(used) <= slack_jobs:
+                rows.append(
+                    {"kind": "max_share_per_site", "id": f"{did} @ {sid}", "limit_jobs": cap, "used_jobs": int(used)}
+                )
+    if site_group is not None and group_capacity is not None and len(a):
+        by_group = a.assign(g=a[SITE_ID].map(site_group)).groupby("g")[JOBS].sum()
+        for g, cap in group_capacity.items():
+            used = int(by_group.get(g, 0))
+            if used > 0 and int(cap) - used <= slack_jobs:
+                rows.append({"kind": "group_capacity", "id": g, "limit_jobs": int(cap), "used_jobs": used})
+    return pd.DataFrame(rows, columns=["kind", "id", "limit_jobs", "used_jobs"])

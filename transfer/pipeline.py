@@ -17,10 +17,10 @@ import pandas as pd
 from transfer import columns as C
 from transfer._paths import default_data_dir
 from transfer._validate import read_any
-from transfer.errors import LayerError, NetworkError, ScenarioError, TransferError
+from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.industries import IndustryCatalogue, load_industries
 from transfer.layers import Layers, load_default
-from transfer.matching import Assignment, match_tables
+from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
 from transfer.scenarios import Scenario, province_key
 from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
 from transfer.sitetable import SiteTable, build_site_table
@@ -513,6 +513,37 @@ def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> t
     return pd.DataFrame(rows, index=names, columns=cols), pd.DataFrame(elig, index=names, columns=cols)
 
 
+MAX_BLOCKS = 20_000
+
+
+def _blocks(
+    jobs: pd.Series, kinds: pd.Series, block: int | None, indivisible: bool, *, where: str | None
+) -> tuple[list[str], list[int], pd.Series] | None:
+    """Indivisible pieces of the demand: industry demand in blocks of ``block`` jobs, each firm whole (or in blocks
+    when firms are divisible). None when demand is matched freely (``block_jobs: null``)."""
+    if block is None:
+        return None
+    ids: list[str] = []
+    sizes: list[int] = []
+    parents: list[str] = []
+    for did, n in jobs.items():
+        whole = kinds.get(did) == "firm" and indivisible
+        pieces = [int(n)] if whole and n > 0 else split_into_blocks(int(n), block)
+        for k, size in enumerate(pieces):
+            ids.append(f"{did}#{k + 1}" if len(pieces) > 1 else str(did))
+            sizes.append(size)
+            parents.append(str(did))
+    if len(ids) > MAX_BLOCKS:
+        raise ScenarioError(
+            f"the demand makes {len(ids):,} blocks of {block} jobs (more than {MAX_BLOCKS:,})",
+            where=where,
+            fix="raise matching.block_jobs, or set it to null to split the demand freely",
+        )
+    if len(set(ids)) != len(ids):
+        raise ScenarioError("two demand blocks share an id", where=where, fix="rename firms that end in '#<number>'")
+    return ids, sizes, pd.Series(parents, index=ids)
+
+
 def _capacity(table: SiteTable, scn: Scenario) -> pd.Series:
     pool = table.values["labour_pool"]
     cap = (pool * scn.matching.capacity_share_of_labour_pool).round()
@@ -613,10 +644,13 @@ def run(
         group_cap = None
         if m.province_cap_jobs:
             group_cap = pd.Series({province_key(k): v for k, v in m.province_cap_jobs.items()}, dtype=float)
-        try:
+        jobs = demand.set_index("demand_id")["jobs"]
+        kinds = demand.set_index("demand_id")["kind"]
+        blocks = _blocks(jobs, kinds, m.block_jobs, m.indivisible, where=scn.source_path)
+        if blocks is None:  # legacy: split freely (firms too unless indivisible)
             assignment = match_tables(
                 demand_scores,
-                demand.set_index("demand_id")["jobs"],
+                jobs,
                 capacity,
                 eligible=eligible,
                 site_group=group if group_cap is not None else None,
@@ -628,8 +662,37 @@ def run(
                 indivisible=m.indivisible,
                 engine=m.engine,
             )
-        except TransferError:
-            raise
+        else:
+            piece_ids, piece_jobs, parent = blocks
+            raw = match_tables(
+                demand_scores.loc[parent.to_numpy()].set_axis(piece_ids, axis=0),
+                pd.Series(piece_jobs, index=piece_ids),
+                capacity,
+                eligible=eligible.loc[parent.to_numpy()].set_axis(piece_ids, axis=0),
+                site_group=group if group_cap is not None else None,
+                group_capacity=group_cap,
+                top_k=m.top_k,
+                min_score=m.min_score,
+                unmatched_penalty=m.unmatched_penalty,
+                max_share_per_site=m.max_share_per_site,
+                indivisible=True,
+                engine=m.engine,
+                parent=pd.Series(parent.to_numpy(), index=piece_ids),
+            )
+            assignment = aggregate_blocks(raw, pd.Series(parent.to_numpy(), index=piece_ids))
+        binding = binding_constraints(
+            assignment,
+            jobs,
+            max_share_per_site=m.max_share_per_site,
+            site_group=group if group_cap is not None else None,
+            group_capacity=group_cap,
+            slack_jobs=(m.block_jobs or 1) - 1 if blocks is not None else 0,
+        )
+        assignment = dataclasses.replace(assignment, binding=binding)
+        notes.append(f"matching solved by {assignment.method}")
+        if len(binding):
+            counts = binding["kind"].value_counts()
+            notes.append("binding limits: " + ", ".join(f"{n} × {k.replace('_', ' ')}" for k, n in counts.items()))
         unmatched = int(assignment.unmatched["jobs"].sum()) if len(assignment.unmatched) else 0
         if unmatched:
             notes.append(f"{unmatched:,} jobs could not be matched (capacity, eligibility or minimum score)")

@@ -69,7 +69,9 @@ class MatchingOptions(_Strict):
     capacity_share_of_labour_pool: float = Field(default=0.02, gt=0, le=1)
     capacity_jobs: dict[int, int] = Field(default_factory=dict)
     province_cap_jobs: dict[str | int, int] = Field(default_factory=dict)  # province name or adcode
-    indivisible: bool = False
+    # a firm goes wholly to one site; industry demand is placed in blocks of block_jobs (None: split freely)
+    indivisible: bool = True
+    block_jobs: int | None = Field(default=500, ge=50)
     engine: Literal["auto", "networkx", "ortools"] = "auto"
 
 
