@@ -271,3 +271,17 @@ def test_with_value_does_not_modify_the_input(res: RunResult):
     _with_value(res.table, 410100, "bonded_zone", 1.0, "footwear")
     pd.testing.assert_frame_equal(res.table.values, before)
     assert dataclasses.is_dataclass(res.table)
+
+
+def test_a_firms_own_origin_moves_its_scores(base: Base, tmp_path):
+    from transfer.pipeline import load_firms
+
+    f = tmp_path / "firms.csv"
+    f.write_text("name,industry,origin,jobs\nA鞋厂,footwear,东莞,800\nB鞋厂,footwear,苏州,800\n", encoding="utf-8")
+    r = run(base, Scenario(name="x"), firms=load_firms(f, base.catalogue, base.layers))
+    s = r.demand_scores
+    assert s.at["B鞋厂", 340800] > s.at["A鞋厂", 340800]  # 安庆 is closer to 苏州
+    assert s.at["A鞋厂", 431100] > s.at["B鞋厂", 431100]  # 永州 is closer to 东莞
+    a = r.assignment
+    assert a is not None and set(a.assignment["demand_id"]) == {"A鞋厂", "B鞋厂"}
+    assert a.assignment.groupby("demand_id")["site_id"].nunique().max() == 1  # each firm wholly at one site

@@ -484,8 +484,12 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     return out
 
 
+FIRM_ORIGIN_EXTRA = 0.15  # modelling choice: extra weight of the cost back to a firm's own origin (see firm_scores)
+
+
 def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-firm scores (firm x site): the industry's score with origin_cost taken to the firm's own origin.
+    """Per-firm scores (firm x site): the industry's score with origin_cost taken to the firm's own origin, weighted
+    :data:`FIRM_ORIGIN_EXTRA` more than in the industry profile (a firm's own supplier and head-office ties).
 
     Returns the score and eligibility tables (index: firm name).
     """
@@ -500,9 +504,13 @@ def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> t
         base = result.contributions[i].sum(axis=1)
         w = result.weights[i, k_origin]
         own = norm_by_origin.get(int(firm["origin"]))
-        if own is not None and w > 0:
+        if own is not None:
+            # a single firm keeps its headquarters and suppliers at its own origin: the cost back there weighs
+            # FIRM_ORIGIN_EXTRA more than in the industry's profile (weights renormalised to sum 1)
             own_filled = np.where(np.isfinite(own), own, 0.5)
-            rows[f] = base - result.contributions[i, :, k_origin] + w * own_filled
+            rows[f] = (base - result.contributions[i, :, k_origin] + (w + FIRM_ORIGIN_EXTRA) * own_filled) / (
+                1.0 + FIRM_ORIGIN_EXTRA
+            )
         else:
             rows[f] = base
         elig[f] = result.eligible.iloc[i].to_numpy()

@@ -223,7 +223,8 @@ class ScoreResult:
 
     def positions(self, site: int) -> pd.DataFrame:
         """Where one site stands in every industry's list: rank among the eligible sites, their number and the
-        percentile (1 = best eligible site, 0 = last; NaN when the site is ineligible for that industry)."""
+        percentile in the whole list (1 = first; ineligible sites rank below every eligible one; NaN when the site
+        is ineligible for that industry)."""
         site = int(site)
         s = self.site_ids.index(site)
         rows = []
@@ -233,7 +234,10 @@ class ScoreResult:
             n = int(el.sum())
             if el[s]:
                 rank = int((sc[el] > sc[s] + 1e-12).sum()) + 1
-                pct = 1.0 - (rank - 1) / (n - 1) if n > 1 else 1.0
+                # over the whole list (ineligible sites rank below every eligible one), so rank 9 of 60 eligible
+                # counts like rank 9 of 281: both are 9th in that industry's list
+                n_all = len(sc)
+                pct = 1.0 - (rank - 1) / (n_all - 1) if n_all > 1 else 1.0
                 sd = float(sc[el].std())
                 z = (sc[s] - float(sc[el].mean())) / sd if sd > 0 else 0.0
             else:
@@ -253,7 +257,7 @@ class ScoreResult:
         """Industries ranked for one site (the investment promotion view: whom to court).
 
         ``by="position"`` (default) ranks industries by the site's comparative position in each industry's list:
-        ``position_score`` = its percentile among the eligible sites (1 = first, 0 = last), plus
+        ``position_score`` = its percentile in the industry's list (1 = first, 0 = last of all sites), plus
         :data:`POSITION_CLUSTER_BONUS` x cluster fit (a same-sector cluster adds 0.10, a related one 0.05), minus
         :data:`POSITION_TWO_HIGH_PENALTY` for 两高一资 industries (the policy restricts their processing trade, 473号);
         ties go to the larger standardised score (z among the eligible sites). Industries scored with different
