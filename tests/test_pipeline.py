@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from transfer.errors import LayerError, ScenarioError
-from transfer.pipeline import Base, RunResult, firm_scores, load_firms, run
+from transfer.pipeline import FIRM_ORIGIN_EXTRA, Base, RunResult, firm_scores, load_firms, run
 from transfer.scenarios import parse_scenario
 from transfer.scoring import normalise
 
@@ -131,8 +131,10 @@ def test_firm_scores_use_own_origin(base: Base, plain: RunResult) -> None:
     for name, origin in (("甲电子", 440300), ("乙电子", 320500)):
         own = normalise(plain.table.origin_costs[origin], "min", winsor=res.options.winsor).to_numpy()
         own = np.where(np.isfinite(own), own, 0.5)
-        # equal to the industry's score except for the origin-cost part, which is the firm's own origin
-        np.testing.assert_allclose(fs.loc[name].to_numpy() - w * own, industry_wo_origin, atol=1e-12)
+        # the industry's score with the origin-cost part taken to the firm's own origin, weighted FIRM_ORIGIN_EXTRA
+        # more (weights renormalised)
+        x = FIRM_ORIGIN_EXTRA
+        np.testing.assert_allclose(fs.loc[name].to_numpy() * (1 + x) - (w + x) * own, industry_wo_origin, atol=1e-12)
         assert fe.loc[name].equals(res.eligible.loc["electronics_assembly"].rename(name))
     diff = fs.loc["甲电子"] - fs.loc["乙电子"]
     assert diff.abs().max() > 0.005
