@@ -160,11 +160,30 @@ def _mode_label(mode: str, lang: str) -> str:
     return mode if label == f"mode.{mode}" else label
 
 
-def legs_frame(legs: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Route legs with translated column names and modes."""
+def place_names_en(base: Base) -> dict[str, str]:
+    """Chinese place name -> English name, for sites, origins, hubs and reference cities."""
+    out: dict[str, str] = {}
+    layers = base.layers
+    frames = [layers.sites, layers.origins, layers.hubs]
+    if layers.cities is not None:
+        frames.append(layers.cities)
+    for frame in frames:
+        if C.NAME_ZH in frame and C.NAME_EN in frame:
+            for zh, en in zip(frame[C.NAME_ZH], frame[C.NAME_EN], strict=True):
+                if isinstance(zh, str) and isinstance(en, str) and en.strip():
+                    out.setdefault(zh, en)
+    return out
+
+
+def legs_frame(legs: pd.DataFrame, lang: str, names_en: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Route legs with translated column names and modes (and English place names on the English page)."""
     out = legs.copy()
     if "mode" in out:
         out["mode"] = out["mode"].map(lambda m: _mode_label(str(m), lang))
+    if lang == "en" and names_en:
+        for col in ("from", "to"):
+            if col in out:
+                out[col] = out[col].map(lambda n: names_en.get(str(n), str(n)))
     names = {
         "mode": tr("leg.mode", lang),
         "from": tr("leg.from", lang),
@@ -179,15 +198,22 @@ def legs_frame(legs: pd.DataFrame, lang: str) -> pd.DataFrame:
 # --- exports -----------------------------------------------------------------------------------------------------
 
 
-def flat_shortlist(df: pd.DataFrame) -> pd.DataFrame:
-    """A shortlist with list/dict cells turned into text (for CSV, XLSX and tables)."""
+def flat_shortlist(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
+    """A shortlist with list/dict cells turned into text (for CSV, XLSX and tables); with ``lang``, criterion ids in
+    the contributions become short labels in that language."""
+    from transfer.i18n import criterion_label
+
     out = df.copy()
     if "reasons" in out:
         out["reasons"] = out["reasons"].map(lambda r: "; ".join(r) if isinstance(r, (list, tuple)) else str(r))
+
+    def label(k: str) -> str:
+        return criterion_label(k, lang, short=True) if lang else k
+
     if "contributions" in out:
         out["contributions"] = out["contributions"].map(
             lambda d: (
-                ", ".join(f"{k} {v:.4f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]) if v > 0)
+                ", ".join(f"{label(k)} {v:.4f}" for k, v in sorted(d.items(), key=lambda kv: -kv[1]) if v > 0)
                 if isinstance(d, dict)
                 else str(d)
             )
@@ -265,6 +291,8 @@ def _fmt_unit(v: float | None, unit: str) -> str:
         return f"{v:,.0f}"
     if unit == "h":
         return f"{v:,.1f}"
+    if unit == "index" and abs(v) >= 100:
+        return f"{v:,.0f}"
     return f"{v:,.3f}" if unit == "share" else f"{v:,.2f}"
 
 
@@ -274,23 +302,26 @@ def what_it_takes_table(
     """The levers of :func:`transfer.explain.explain` as a translated table, and whether any single one works."""
     from transfer.explain import explain
 
-    weights = dict(run.scenario.weights)
-    ex = explain(run.table, result, base.catalogue, industry, adcode, top_k=k, weights=weights, lang=lang)
+    ex = explain(run.table, result, base.catalogue, industry, adcode, top_k=k, lang=lang)
     rows = []
     for lv in ex.what_it_takes:
+        change = (
+            ("+" if (lv.change or 0) >= 0 else "−") + _fmt_unit(abs(lv.change or 0), lv.unit) + f" {lv.unit}"
+            if lv.feasible
+            else ""
+        )
+        note = (
+            tr(f"lever.{lv.note_code}", lang)
+            if lv.note_code
+            else ("" if lv.feasible else tr("profile.not_enough", lang))
+        )
         rows.append(
             {
-                tr("col.criterion", lang): tr(f"criterion.{lv.criterion}", lang),
-                tr("col.current", lang): _fmt_unit(lv.current, lv.unit),
-                tr("col.needed", lang): _fmt_unit(lv.needed, lv.unit),
-                tr("col.change", lang): ""
-                if lv.change is None
-                else ("+" if lv.change >= 0 else "−") + _fmt_unit(abs(lv.change), lv.unit),
-                tr("col.unit", lang): lv.unit,
+                tr("col.criterion", lang): tr(f"criterion_short.{lv.criterion}", lang),
+                tr("col.change", lang): change
+                + (f" ({_fmt_unit(lv.current, lv.unit)} → {_fmt_unit(lv.needed, lv.unit)})" if lv.feasible else ""),
                 tr("col.new_rank", lang): "" if lv.new_rank is None else str(lv.new_rank),
-                tr("col.note", lang): tr(f"lever.{lv.note_code}", lang)
-                if lv.note_code
-                else ("" if lv.feasible else tr("profile.not_enough", lang)),
+                tr("col.note", lang): note,
             }
         )
     frame = pd.DataFrame(rows)
@@ -307,13 +338,19 @@ def criteria_coverage_table(table: SiteTable, lang: str) -> pd.DataFrame:
     cov = criteria_coverage(table)
     out = pd.DataFrame(
         {
-            tr("profile.figure", lang): [tr(f"criterion.{c}", lang) for c in cov["criterion"]],
+            tr("col.criterion", lang): [tr(f"criterion.{c}", lang) for c in cov["criterion"]],
             tr("data.known_share", lang): [f"{v:.0%}" for v in cov["known_share"]],
             **{tr(f"quality.{q}", lang): cov[q] for q in QUALITY_LEVELS},
             tr("col.source", lang): cov["source"],
         }
     )
     return out
+
+
+def layer_label(kind: str, lang: str) -> str:
+    """Translated name of a layer kind, with the id in brackets (the id is what a replacement file is for)."""
+    label = tr(f"layer.{kind}", lang)
+    return f"{label} ({kind})" if label != f"layer.{kind}" else kind
 
 
 def layer_inventory(base: Base, lang: str) -> pd.DataFrame:
@@ -330,7 +367,7 @@ def layer_inventory(base: Base, lang: str) -> pd.DataFrame:
         flagged = int(frame[C.FLAG].fillna("").astype(str).str.strip().ne("").sum()) if C.FLAG in frame else 0
         rows.append(
             {
-                tr("data.layer", lang): kind,
+                tr("data.layer", lang): layer_label(kind, lang),
                 tr("data.file", lang): layers.files.get(kind, "curated/corridors.yaml" if kind == "corridors" else ""),
                 tr("data.rows", lang): n,
                 tr("data.sources_years", lang): years,

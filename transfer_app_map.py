@@ -31,14 +31,15 @@ __all__ = [
 SCORE_COLUMN = "score"
 MAP_SIMPLIFY_DEG = 0.02  # ~2 km: invisible at province scale, halves the page
 RESTRICTED_COLOUR = "#7f3b08"
-LABOUR_COLOUR = "#e66101"
+LABOUR_COLOUR = "#5E3C99"  # violet: apart from the CR Express orange and the restricted-area brown
 # Okabe-Ito colours per bonded-zone type (colour-blind-safe)
 ZONE_STYLE: dict[str, str] = {
+    # greens and purples, so no zone type shares a colour with a hub type (blues, pink, oranges)
     "综合保税区": "#009E73",
-    "保税港区": "#0072B2",
-    "出口加工区": "#E69F00",
-    "保税物流园区": "#CC79A7",
-    "保税物流中心B": "#56B4E9",
+    "保税港区": "#1B5E20",
+    "出口加工区": "#762A83",
+    "保税物流园区": "#C2A5CF",
+    "保税物流中心B": "#A6DBA0",
 }
 
 
@@ -258,9 +259,12 @@ def _hub_layers(hubs: gpd.GeoDataFrame, lang: str) -> list[folium.FeatureGroup]:
 
 def _labour_layer(run: RunResult, lang: str) -> folium.FeatureGroup:
     """Proportional circles of the labour pool (radius ~ sqrt of the value; hidden by default)."""
-    pool = run.table.values["labour_pool"].dropna()
-    pool = pool[pool > 0]
-    sites = run.table.sites.loc[pool.index]
+    pool = pd.to_numeric(run.table.values["labour_pool"], errors="coerce").astype(float).dropna()
+    sites = run.table.sites.reindex(pool.index)
+    lon = pd.to_numeric(sites[C.LON], errors="coerce") if C.LON in sites else pd.Series(np.nan, index=pool.index)
+    lat = pd.to_numeric(sites[C.LAT], errors="coerce") if C.LAT in sites else pd.Series(np.nan, index=pool.index)
+    keep = (pool > 0) & lon.notna() & lat.notna()  # a replaced layer may lack a value or a point for some sites
+    pool, sites = pool[keep], sites[keep]
     pts = gpd.GeoDataFrame(
         sites[[C.NAME_ZH, C.NAME_EN]],
         geometry=gpd.points_from_xy(sites[C.LON].astype(float), sites[C.LAT].astype(float)),

@@ -173,11 +173,16 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
             st.warning(tr("profile.no_route", lang, message=err))
             continue
         st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} CNY/TEU")
-        st.dataframe(core.legs_frame(r.legs, lang), hide_index=True, width="stretch")
+        st.dataframe(
+            core.legs_frame(r.legs, lang, core.place_names_en(ctx.base) if lang == "en" else None),
+            hide_index=True,
+            width="stretch",
+        )
     _what_it_takes(ctx, adcode, rank)
     st.markdown(f"**{tr('profile.industries', lang)}**")
     prof = res.site_profile(adcode, top=5, lang=lang)
-    st.dataframe(display_table(prof.drop(columns=[C.ADCODE]), ctx), hide_index=True, width="stretch")
+    compact = prof[["rank", "industry", "position_rank", "n_eligible", "cluster_fit", "score"]]
+    st.dataframe(display_table(compact, ctx), hide_index=True, width="stretch")
     st.caption(tr("profile.industries_note", lang))
 
 
@@ -197,7 +202,8 @@ def _what_it_takes(ctx: Ctx, adcode: int, rank: int | None) -> None:
         st.caption(tr("profile.what_it_takes_help", lang, k=WHAT_K))
         if not st.button(tr("profile.what_button", lang), key=f"what_go_{adcode}_{ind}"):
             return
-        cache[key] = core.what_it_takes_table(ctx.run, ctx.base, ctx.result, ind, adcode, WHAT_K, lang)
+        with st.spinner(tr("profile.what_running", lang)):
+            cache[key] = core.what_it_takes_table(ctx.run, ctx.base, ctx.result, ind, adcode, WHAT_K, lang)
     table, possible = cache[key]
     if not possible:
         st.warning(tr("profile.no_single_change", lang, k=WHAT_K))
@@ -479,7 +485,9 @@ def page_data(ctx: Ctx) -> None:
     st.subheader(tr("upload.replace_layer", lang))
     if st.session_state.get("replace_msg"):
         st.success(st.session_state["replace_msg"])
-    kind = st.selectbox(tr("data.replace_kind", lang), list(KINDS), key="replace_kind")
+    kind = st.selectbox(
+        tr("data.replace_kind", lang), list(KINDS), key="replace_kind", format_func=lambda k: core.layer_label(k, lang)
+    )
     up = st.file_uploader(
         tr("upload.prompt", lang), type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"], key="layer_file"
     )

@@ -158,7 +158,7 @@ def site_province(ctx: Ctx, adcode: int) -> str:
 
 def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
     """A shortlist as shown: translated headers, region labels, reasons as text."""
-    flat = core.flat_shortlist(df)
+    flat = core.flat_shortlist(df, ctx.lang)
     if C.PROVINCE in flat:
         flat[C.PROVINCE] = flat[C.PROVINCE].map(lambda p: province_label(ctx, p))
     if C.REGION in flat:

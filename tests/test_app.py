@@ -199,7 +199,11 @@ def test_data_page_lists_every_layer_with_sources() -> None:
     at = _app("tab.data")
     _ok(at)
     inv = at.dataframe[0].value
-    assert {"sites", "bonded_zones", "hubs", "corridors"} <= set(inv[core.tr("data.layer", "zh")])
+    labels = set(inv[core.tr("data.layer", "zh")])
+    # translated names, with the layer id a replacement file is for in brackets
+    assert {"承接地范围 (sites)", "海关特殊监管区域 (bonded_zones)", "物流枢纽 (hubs)", "通道 (corridors)"} <= labels
+    cov = at.dataframe[1].value
+    assert len(cov) == 16 and "labour_pool" not in set(cov[core.tr("col.criterion", "zh")])
     assert "ODbL" in _texts(at)
 
 

@@ -439,3 +439,14 @@ def test_added_rail_link_needs_a_rail_hub_at_both_ends(default_net: N.LogisticsN
     before = N.accessibility(default_net, lhasa)
     after = N.accessibility(changed, lhasa)
     assert after[N.COST_TO_SEA].iloc[0] < before[N.COST_TO_SEA].iloc[0]
+
+
+@pytest.mark.parametrize(("a", "b"), [("450200", "350200"), ("411600", "440300"), ("南宁", "440300"), ("重庆", "上海")])
+def test_route_legs_name_places_not_graph_ids(default_net: N.LogisticsNetwork, a: str, b: str) -> None:
+    """Every leg starts and ends at a named place (city, hub or port), never at a raw node id or a blank."""
+    legs = N.route(default_net, a, b).legs
+    for col in ("from", "to"):
+        names = legs[col].astype(str)
+        assert names.str.len().gt(0).all(), legs
+        assert not names.str.contains(r"[_:]|^\d+$", regex=True).any(), legs
+    assert legs["from"].iloc[1:].tolist() == legs["to"].iloc[:-1].tolist()  # legs chain end to start

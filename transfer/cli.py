@@ -221,7 +221,7 @@ def cmd_explain(args: argparse.Namespace) -> str:
     industry = _industry(base, args.industry)
     site = _site(base, args.site)
     res = run(base, scn, match=False)
-    ex = explain(res.table, res.scores, base.catalogue, industry, site, top_k=args.top, weights=scn.weights)
+    ex = explain(res.table, res.scores, base.catalogue, industry, site, top_k=args.top)
     if args.format == "json":
         return json.dumps(ex.as_dict(), ensure_ascii=False, indent=1, default=_json_default) + "\n"
     return _explain_text(ex)

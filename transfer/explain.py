@@ -8,7 +8,6 @@ change (in the criterion's own unit) that puts the site into the top K. Nothing 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import pandas as pd
 from transfer import columns as C
 from transfer.errors import UnknownNameError
 from transfer.industries import CRITERIA, IndustryCatalogue
-from transfer.scoring import ScoreResult, ScoringOptions, score
+from transfer.scoring import ScoreResult
 from transfer.sitetable import BONDED_INDEX_CAP, SiteTable
 
 __all__ = ["Explanation", "Lever", "explain", "site_rank"]
@@ -99,14 +98,66 @@ def site_rank(result: ScoreResult, industry: str, site: int) -> tuple[int | None
     return better + 1, n
 
 
-def _rescore(
-    table: SiteTable,
-    catalogue: IndustryCatalogue,
-    industry: str,
-    weights: Mapping[str, Mapping[str, float]] | None,
-    options: ScoringOptions,
-) -> ScoreResult:
-    return score(table, catalogue, industries=[industry], weights=weights, options=options)
+class _FastRank:
+    """Rank of one site for one industry after one raw value changes, re-scored like :func:`transfer.scoring.score`
+    but only for the changed criterion's column (the others keep their normalised values).
+
+    Calling it returns ``(in the top K?, new rank)``. Tests check it against a full :func:`score` of the changed
+    table.
+    """
+
+    def __init__(
+        self, table: SiteTable, result: ScoreResult, catalogue: IndustryCatalogue, industry: str, site: int, k: int
+    ) -> None:
+        self.table, self.result, self.site, self.k = table, result, site, k
+        self.i = result.industries.index(industry)
+        self.s = result.site_ids.index(site)
+        self.N0 = result.normalised[self.i]
+        self.W = result.weights[self.i]
+        self.el0 = result.eligible.loc[industry].to_numpy(dtype=bool)
+        codes = result.reason_codes.get((industry, site), ())
+        self.only_bonded = bool(codes) and all(code == "reason.needs_bonded_zone" for code, _ in codes)
+        self.profile = catalogue.get(industry)
+        self.index = pd.Index(result.site_ids)
+
+    def _column(self, crit: str, value: float) -> np.ndarray:
+        from transfer.scoring import SIZE_CRITERIA, _origin_cost, normalise
+
+        opts = self.result.options
+        if crit == "cluster_fit":
+            col = self.N0[:, self.result.criteria.index(crit)].copy()
+            col[self.s] = 1.0 if value >= 1 else 0.0
+            return col
+        if crit == "origin_cost":
+            series = _origin_cost(self.table, self.profile).reindex(self.index).astype(float)
+            current = float(self.table.origin_costs.loc[self.site].mean())
+            series.loc[self.site] = series.loc[self.site] + (value - current)
+            return normalise(series, "min", winsor=opts.winsor).to_numpy()
+        vals = pd.to_numeric(self.table.values[crit], errors="coerce").reindex(self.index).astype(float).copy()
+        vals.loc[self.site] = value
+        log = opts.size_transform == "log" and crit in SIZE_CRITERIA
+        return normalise(vals, DIRECTION[crit], winsor=opts.winsor, log=log).to_numpy()
+
+    def __call__(self, crit: str, value: float) -> tuple[bool, int | None]:
+        from transfer.scoring import NEUTRAL
+
+        N = self.N0.copy()
+        N[:, self.result.criteria.index(crit)] = self._column(crit, value)
+        el = self.el0.copy()
+        if crit == "bonded_zone" and value >= 1 and self.only_bonded:
+            el[self.s] = True
+        missing = ~np.isfinite(N)
+        if self.result.options.missing == "neutral":
+            scores = np.where(missing, NEUTRAL, N) @ self.W
+        else:
+            w = np.where(missing, 0.0, self.W[None, :])
+            tot = w.sum(axis=1, keepdims=True)
+            w = np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
+            scores = (w * np.where(missing, 0.0, N)).sum(axis=1)
+        if not el[self.s]:
+            return False, None
+        rank = int((scores[el] > scores[self.s] + 1e-12).sum()) + 1
+        return rank <= self.k, rank
 
 
 def _with_value(table: SiteTable, site: int, criterion: str, value: float, industry: str) -> SiteTable:
@@ -150,7 +201,6 @@ def explain(
     site: int,
     *,
     top_k: int = 10,
-    weights: Mapping[str, Mapping[str, float]] | None = None,
     lang: str = "en",
 ) -> Explanation:
     """Explain one pair and find, criterion by criterion, the smallest change that brings the site into the top K.
@@ -160,9 +210,7 @@ def explain(
     table, result
         The site table and the score result of the same run (``RunResult.table`` and ``RunResult.scores``).
     catalogue
-        Industry profiles used for that run.
-    weights
-        The run's weight overrides (``Scenario.weights``), so re-scoring uses the same weights.
+        Industry profiles used for that run (re-scoring uses the run's own weights and options, kept in ``result``).
     """
     if industry not in result.industries:
         result._i(industry)  # raises UnknownNameError with suggestions
@@ -170,7 +218,6 @@ def explain(
         raise UnknownNameError(f"site {site} is not in this score table", fix="use `transfer sites` to list sites")
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
-    opts = result.options
     i = result.industries.index(industry)
     s = result.site_ids.index(site)
     rank, n_el = site_rank(result, industry, site)
@@ -183,10 +230,7 @@ def explain(
         result.explain(industry, site, n=0, lang=lang)[: len(result.reason_codes.get((industry, site), ()))]
     )
 
-    def in_top(tab: SiteTable) -> tuple[bool, int | None]:
-        r = _rescore(tab, catalogue, industry, weights, opts)
-        rk, _ = site_rank(r, industry, site)
-        return (rk is not None and rk <= top_k), rk
+    in_top = _FastRank(table, result, catalogue, industry, site, top_k)
 
     levers: list[Lever] = []
     if rank is not None and rank <= top_k:
@@ -230,7 +274,7 @@ def _discrete(table, crit, current, site, industry, in_top, unit) -> Lever:
         steps = [cur + n for n in range(1, int(max(top - cur, 0)) + 2)]
         note, code = "one more national development zone per step", "dev_zone"
     for v in steps:
-        ok, rk = in_top(_with_value(table, site, crit, v, industry))
+        ok, rk = in_top(crit, v)
         if ok:
             return Lever(crit, "discrete", current, v, v - cur, unit, True, rk, note, code)
     return Lever(
@@ -267,7 +311,7 @@ def _continuous(table, result, crit, current, site, industry, in_top, unit) -> L
             "already the best of all sites: no room to improve",
             "already_best",
         )
-    ok, _ = in_top(_with_value(table, site, crit, best, industry))
+    ok, _ = in_top(crit, best)
     if not ok:
         return Lever(
             crit, "continuous", current, None, None, unit, False, None,
@@ -277,17 +321,18 @@ def _continuous(table, result, crit, current, site, industry, in_top, unit) -> L
     lo, hi = current_f, best  # lo fails, hi succeeds
     for _ in range(40):
         mid = (lo + hi) / 2
-        if in_top(_with_value(table, site, crit, mid, industry))[0]:
+        if in_top(crit, mid)[0]:
             hi = mid
         else:
             lo = mid
-        if abs(hi - lo) <= _STEP.get(unit, 1e-3) / 4:
+        # stop at a quarter of the rounding step, or at 0.2 % of the searched range for wide ranges
+        if abs(hi - lo) <= max(_STEP.get(unit, 1e-3) / 4, 0.002 * abs(best - current_f)):
             break
     step = _STEP.get(unit, 1e-3)
     needed = float(np.ceil(hi / step) * step) if direction == "max" else float(np.floor(hi / step) * step)
-    ok, rk = in_top(_with_value(table, site, crit, needed, industry))
+    ok, rk = in_top(crit, needed)
     if not ok:  # rounding lost it: take the exact bisection bound
         needed = hi
-        ok, rk = in_top(_with_value(table, site, crit, needed, industry))
+        ok, rk = in_top(crit, needed)
     code = "unknown_start" if note else ""
     return Lever(crit, "continuous", current, needed, needed - current_f, unit, ok, rk, note, code)

@@ -93,6 +93,7 @@ _TYPED: dict[str, dict[str, str]] = {
         "zh": "现值未知,从其他地区的中位数开始计算",
         "en": "unknown today: searched from the median",
     },
+    "profile.what_running": {"zh": "正在逐项重新计算…", "en": "Re-scoring one criterion at a time…"},
     "profile.what_button": {"zh": "计算", "en": "Compute"},
     "profile.in_top": {"zh": "已在前 {k} 名(第 {rank} 名)。", "en": "Already in the top {k} (rank {rank})."},
     "profile.no_single_change": {
@@ -124,11 +125,13 @@ _TYPED: dict[str, dict[str, str]] = {
     "hub.crex_centre": {"zh": "中欧班列集结中心", "en": "China-Europe Railway Express centre"},
     "hub.dry_port": {"zh": "陆港口岸", "en": "Dry port"},
     "mode.rail": {"zh": "铁路", "en": "Railway"},
-    "mode.road": {"zh": "公路", "en": "Expressway"},
+    "mode.road": {"zh": "公路", "en": "Road"},
     "mode.waterway": {"zh": "内河水运", "en": "Inland waterway"},
     "mode.rail_sea": {"zh": "铁海联运", "en": "Rail-sea intermodal"},
     "mode.crex": {"zh": "中欧班列", "en": "China-Europe Railway Express"},
     "mode.sea": {"zh": "海运", "en": "Sea"},
+    "mode.transfer": {"zh": "换装接驳", "en": "Transfer"},
+    "mode.corridor": {"zh": "通道铁路", "en": "Corridor rail"},
     # legends -----------------------------------------------------------------------------------------
     "legend.score": {"zh": "适宜性得分", "en": "Suitability score"},
     "legend.score_change": {"zh": "得分变化", "en": "Score change"},

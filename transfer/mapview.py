@@ -51,7 +51,7 @@ HUB_STYLE: dict[str, tuple[str, str]] = {
     "crex_centre": ("#D55E00", "🚆"),
     "dry_port": ("#E69F00", "▣"),
 }
-INSET_WIDTH_PX = 150  # width of the 南海诸岛 inset control
+INSET_WIDTH_PX = 120  # width of the 南海诸岛 inset control
 ZONE_COLOUR = "#009E73"
 ORIGIN_COLOUR = "#000000"
 MODE_COLOUR = {
@@ -262,7 +262,9 @@ def base_map(
     lang
         Language of the inset title.
     """
-    m = OfflineMap(location=[33.0, 106.0], zoom_start=4, tiles=tiles, control_scale=True, prefer_canvas=True)
+    m = OfflineMap(
+        location=[33.0, 106.0], zoom_start=4, tiles=tiles, control_scale=True, prefer_canvas=True, zoom_snap=0.25
+    )
     root: Any = m.get_root()
     # doubled class: wins over leaflet.css whichever stylesheet comes first
     sea = f"<style>.leaflet-container.leaflet-container{{background:{_basemap.SEA_FILL}}}</style>"
@@ -452,7 +454,12 @@ def site_map(
         position = "bottomleft" if m.has_inset else "bottomright"
         _Legend(_legend_html(value_label, breaks, extra), position).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
-    m.fit_bounds([[18.0, 73.0], [53.5, 135.0]])
+    if m.has_inset:
+        # the national view leaves sea to the east and south, so the 南海诸岛 inset in the lower right covers the
+        # Pacific, not 台湾 or the 浙闽 coast
+        m.fit_bounds([[14.0, 73.0], [54.0, 144.0]])
+    else:
+        m.fit_bounds([[18.0, 73.0], [53.5, 135.0]])
     return m
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
@@ -258,7 +258,7 @@ def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | No
     if (curated / "corridors.yaml").exists():
         corridors = yaml.safe_load((curated / "corridors.yaml").read_text(encoding="utf-8")) or []
     cities_csv = root / "cities.csv"
-    city_points = pd.read_csv(cities_csv, usecols=[C.ADCODE, C.LON, C.LAT]) if cities_csv.exists() else None
+    city_points = pd.read_csv(cities_csv, usecols=[C.ADCODE, C.NAME_ZH, C.LON, C.LAT]) if cities_csv.exists() else None
     return network_from_tables(
         nodes,
         edges,
@@ -505,9 +505,12 @@ def route(net: LogisticsNetwork, origin_id: str | int, target_id: str | int) -> 
     road = gd.rates["road"]
     rows = [("road", a_name, a_name, a_km, a_km / road["speed_kmh"], a_km * road["cost_cny_teu_km"])] if a_km else []
     lines: list[np.ndarray] = []
+    name = _label_names(net)
     for arc in arcs.itertuples(index=False):
-        here = str(gd.node_label[arc.u] or gd.node_label[arc.v] or "")
-        rows.append((arc.mode, here, str(gd.node_label[arc.v] or ""), arc.distance_km, arc.time_h, arc.cost_cny_teu))
+        here = name(str(gd.node_label[arc.u] or gd.node_label[arc.v] or ""))
+        rows.append(
+            (arc.mode, here, name(str(gd.node_label[arc.v] or "")), arc.distance_km, arc.time_h, arc.cost_cny_teu)
+        )
         lines.append(_arc_coords(net, arc))
     if b_km:
         rows.append(("road", b_name, b_name, b_km, b_km / road["speed_kmh"], b_km * road["cost_cny_teu_km"]))
@@ -540,6 +543,27 @@ def _arc_coords(net: LogisticsNetwork, arc: Any) -> np.ndarray:
     return xy if fwd else xy[::-1]
 
 
+def _label_names(net: LogisticsNetwork) -> Callable[[str], str]:
+    """Display name of a graph node label: a hub's name for a hub id, the city's name for a corridor stop
+    (``corridor_id:adcode``), else the label itself."""
+    places = net.places
+    by_id = {str(p): str(n) for p, n in zip(places["place_id"], places[C.NAME_ZH], strict=True) if n}
+    cities: dict[str, str] = {}
+    cp = net.inputs.city_points
+    if cp is not None and len(cp) and C.NAME_ZH in cp and C.ADCODE in cp:
+        cities = {str(int(a)): str(n) for a, n in zip(cp[C.ADCODE], cp[C.NAME_ZH], strict=True)}
+
+    def name(label: str) -> str:
+        if label in by_id:
+            return by_id[label]
+        if ":" in label:
+            code = label.rsplit(":", 1)[1]
+            return by_id.get(code) or cities.get(code) or label
+        return label
+
+    return name
+
+
 def _merge_legs(raw: pd.DataFrame, a_name: str, b_name: str) -> pd.DataFrame:
     """Merge consecutive arcs of one mode into legs named by the hub yards where modes change."""
     legs: list[dict[str, Any]] = []
@@ -561,6 +585,11 @@ def _merge_legs(raw: pd.DataFrame, a_name: str, b_name: str) -> pd.DataFrame:
                     "cost_cny_teu": r.cost_cny_teu,
                 }
             )
+    # a leg that ends at an unnamed graph node ends where the next leg is headed (e.g. rail, then a short link
+    # into the port)
+    for i in range(len(legs) - 2, -1, -1):
+        if not legs[i]["to"]:
+            legs[i]["to"] = legs[i + 1]["to"]
     for i, leg in enumerate(legs):
         leg["from"] = legs[i - 1]["to"] if i else a_name
         if i == len(legs) - 1:

@@ -368,6 +368,37 @@ def criteria_coverage(table: SiteTable) -> pd.DataFrame:
                 "source": table.provenance.get(crit, ""),
             }
         )
+    # the two industry-specific criteria: cost back to the origins (network) and cluster fit (cluster list)
+    oc = table.origin_costs
+    known_oc = int(oc.notna().all(axis=1).sum()) if oc.shape[1] else 0
+    rows.append(
+        {
+            "criterion": "origin_cost",
+            "sites": n,
+            "known": known_oc,
+            "known_share": round(known_oc / n, 3) if n else 0.0,
+            **{level: 0 for level in QUALITY_LEVELS},
+            DERIVED: known_oc,
+            UNKNOWN: n - known_oc,
+            "source": table.provenance.get("origin_cost", ""),
+        }
+    )
+    cl = table.clusters
+    with_cluster = int((cl.sum(axis=1) > 0).sum()) if cl.shape[1] else 0
+    known_cl = n if cl.shape[1] else 0
+    rows.append(
+        {
+            "criterion": "cluster_fit",
+            "sites": n,
+            "known": known_cl,
+            "known_share": round(known_cl / n, 3) if n else 0.0,
+            **{level: 0 for level in QUALITY_LEVELS},
+            MEASURED: with_cluster,
+            PARTIAL: known_cl - with_cluster,
+            UNKNOWN: n - known_cl,
+            "source": table.provenance.get("cluster_fit", ""),
+        }
+    )
     return pd.DataFrame(rows)
 
 
