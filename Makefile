@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test browser lint typecheck geodata bench clean
+.PHONY: run test setup setup-test browser lint typecheck geodata census bench clean
 
 run: setup
 	$(BIN)/streamlit run app.py
@@ -44,6 +44,12 @@ typecheck: setup-test
 geodata: setup
 	$(BIN)/python -m pip install --quiet -e ".[build]"
 	$(BIN)/python -m transfer.geodata build
+
+# Re-derive geodata/census.csv from the public census files (default ../shared/data/census; CENSUS_DIR=... to change)
+CENSUS_DIR ?= ../shared/data/census
+census: setup
+	$(BIN)/python -m transfer.geodata census --census-dir $(CENSUS_DIR)
+	$(BIN)/python -m transfer.geodata access
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -183,6 +183,8 @@ def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
         "percentile": tr("col.percentile", ctx.lang),
         "position_score": tr("col.position_score", ctx.lang),
     }
+    # the position score only orders the list (it can pass 1 with the cluster bonus): show rank and percentile
+    flat = flat.drop(columns=[c for c in ("position_score",) if c in flat])
     if "position_rank" in flat and "n_eligible" in flat:
         pos = [
             f"{int(r)} / {int(n)}" if pd.notna(r) else f"— / {int(n)}"
