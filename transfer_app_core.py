@@ -172,6 +172,14 @@ def place_names_en(base: Base) -> dict[str, str]:
             for zh, en in zip(frame[C.NAME_ZH], frame[C.NAME_EN], strict=True):
                 if isinstance(zh, str) and isinstance(en, str) and en.strip():
                     out.setdefault(zh, en)
+    # Yangtze river ports are named by the waterway table (宜昌, 武汉, 上海(吴淞口) ...)
+    water = (layers.data_dir / "curated" / "waterway_yangtze.csv") if layers.data_dir is not None else None
+    if water is not None and water.exists():
+        ports = pd.read_csv(water)
+        if {"port_zh", "port_en"} <= set(ports.columns):
+            for zh, en in zip(ports["port_zh"], ports["port_en"], strict=True):
+                if isinstance(zh, str) and isinstance(en, str) and en.strip():
+                    out.setdefault(zh, en)
     return out
 
 

@@ -185,6 +185,8 @@ def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
     }
     # the position score only orders the list (it can pass 1 with the cluster bonus): show rank and percentile
     flat = flat.drop(columns=[c for c in ("position_score",) if c in flat])
+    if "percentile" in flat:
+        flat["percentile"] = flat["percentile"].map(lambda v: "—" if v is None or pd.isna(v) else f"{float(v):.3f}")
     if "position_rank" in flat and "n_eligible" in flat:
         pos = [
             f"{int(r)} / {int(n)}" if pd.notna(r) else f"— / {int(n)}"
