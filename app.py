@@ -70,6 +70,7 @@ base_token = st.session_state["base_token"]
 
 # --- sidebar ----------------------------------------------------------------------------------------------------
 with st.sidebar:
+    state.restore_choice("lang", DEFAULT_LANG, allowed=list(LANGS))
     st.radio(
         core.tr("sidebar.language", lang),
         list(LANGS),
@@ -77,14 +78,19 @@ with st.sidebar:
         horizontal=True,
         key="lang",
     )
+    state.remember_choice("lang")
     lang = st.session_state["lang"]
     catalogue = base.catalogue
+    state.restore_choice("industry", "textiles_garments", allowed=list(catalogue.ids))
     industry = st.selectbox(
         core.tr("sidebar.industry", lang),
         list(catalogue.ids),
         format_func=lambda i: catalogue.get(i).name_zh if lang == "zh" else catalogue.get(i).name_en,
         key="industry",
+        on_change=state.industry_changed,
+        args=(catalogue, [int(c) for c in base.layers.origins["adcode"]]),
     )
+    state.remember_choice("industry")
     options = state.scenario_options()
     if st.session_state["scenario"] not in options:
         st.session_state["scenario"] = state.DEFAULT_KEY
@@ -97,18 +103,25 @@ with st.sidebar:
     origins = base.layers.origins
     origin_codes = [int(c) for c in origins["adcode"]]
     main = [o for o in catalogue.get(industry).main_origins if int(o) in origin_codes]
+    state.restore_choice("origin", int(main[0]) if main else origin_codes[0], allowed=origin_codes)
     origin = st.selectbox(
         core.tr("sidebar.origin", lang),
         origin_codes,
-        index=origin_codes.index(int(main[0])) if main else 0,
         format_func=lambda c: str(
             origins.loc[origins["adcode"] == c, "name_zh" if lang == "zh" else "name_en"].iloc[0]
         ),
         key="origin",
     )
-    top_n = int(st.number_input(core.tr("sidebar.top_n", lang), 1, 100, 10, key="top_n"))
+    state.remember_choice("origin")
+    state.restore_choice("top_n", 10)
+    top_n = int(st.number_input(core.tr("sidebar.top_n", lang), 1, 100, key="top_n"))
+    state.remember_choice("top_n")
     if st.session_state["custom_base"] is not None:
         st.warning(core.tr("sidebar.data_replaced", lang))
+    custom = sorted(k for k, v in st.session_state["weights"].items() if v and k in catalogue.ids)
+    if custom:
+        names = "、".join(catalogue.get(k).name_zh if lang == "zh" else catalogue.get(k).name_en for k in custom)
+        st.info(core.tr("sidebar.custom_weights", lang, industries=names))
 
 st.title(core.tr("app.title", lang))
 st.caption(core.tr("app.subtitle", lang))

@@ -15,6 +15,7 @@ import streamlit as st
 import transfer_app_core as core
 from transfer import columns as C
 from transfer.errors import TransferError
+from transfer.industries import IndustryCatalogue
 from transfer.pipeline import Base, RunResult, get_network, run
 from transfer.scenarios import Scenario, load_scenario, parse_scenario, scenario_yaml
 from transfer.scoring import ScoreResult
@@ -154,6 +155,39 @@ def province_label(ctx: Ctx, province_zh: str) -> str:
 
 def site_province(ctx: Ctx, adcode: int) -> str:
     return province_label(ctx, str(ctx.run.table.sites.at[int(adcode), C.PROVINCE]))
+
+
+# --- sidebar choices that survive a language switch ---------------------------------------------------------------
+# A widget whose label changes (the language switch relabels every widget) is a new widget to Streamlit, which then
+# drops the old one's value at the next rerun. Each choice is therefore also kept under a shadow key that no widget
+# owns, and put back before the widget is drawn.
+
+
+def restore_choice(key: str, default: Any, *, allowed: list[Any] | None = None) -> None:
+    """Put a sidebar choice back from its shadow copy (or the default) before its widget is drawn."""
+    shadow = f"_keep_{key}"
+    value = st.session_state.get(key, st.session_state.get(shadow, default))
+    if allowed is not None and value not in allowed:
+        value = st.session_state.get(shadow, default)
+        if value not in allowed:
+            value = default
+    st.session_state[key] = value
+
+
+def remember_choice(key: str) -> None:
+    """Keep the widget's current value under its shadow key."""
+    st.session_state[f"_keep_{key}"] = st.session_state.get(key)
+
+
+def industry_changed(catalogue: IndustryCatalogue, origin_codes: list[int]) -> None:
+    """A new industry brings its own main origin, unless the chosen origin is one of its origins already."""
+    ind = st.session_state.get("industry")
+    if ind not in catalogue.ids:
+        return
+    main = [int(o) for o in catalogue.get(ind).main_origins if int(o) in origin_codes]
+    if main and st.session_state.get("origin") not in main:
+        st.session_state["origin"] = main[0]
+        st.session_state["_keep_origin"] = main[0]
 
 
 def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:

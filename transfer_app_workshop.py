@@ -38,12 +38,14 @@ def _on_weight(industry: str) -> None:
     st.session_state["weights"] = store
 
 
-def _reset_weights(industry: str) -> None:
+def _reset_weights(industry: str, defaults: dict[str, float]) -> None:
+    """Back to the scenario's weights: the slider overrides go, and every slider is set to its default value (a
+    removed key alone would leave the slider drawn where it was)."""
     store = dict(st.session_state.get("weights", {}))
     store.pop(industry, None)
     st.session_state["weights"] = store
     for c in CRITERION_IDS:
-        st.session_state.pop(f"w_{industry}_{c}", None)
+        st.session_state[f"w_{industry}_{c}"] = float(round(defaults.get(c, 0.0), 2))
 
 
 def _apply_yaml() -> None:
@@ -80,19 +82,26 @@ def page_workshop(ctx: Ctx, rescore_ms: float | None) -> None:
     with left:
         st.subheader(f"{tr('workshop.weights', lang)} · {industry_name(ctx, ctx.industry)}")
         current = core.effective_weights(ctx.result, ctx.industry)
+        defaults = core.effective_weights(ctx.run.scores, ctx.industry)  # the scenario's, without the sliders
         stored = st.session_state.get("weights", {}).get(ctx.industry, {})
         for c in CRITERION_IDS:
+            key = f"w_{ctx.industry}_{c}"
+            if key not in st.session_state:
+                st.session_state[key] = float(round(stored.get(c, current[c]), 2))
             st.slider(
                 tr(f"criterion.{c}", lang),
                 0.0,
                 1.0,
-                value=float(round(stored.get(c, current[c]), 2)),
                 step=0.01,
-                key=f"w_{ctx.industry}_{c}",
+                key=key,
                 on_change=_on_weight,
                 args=(ctx.industry,),
             )
-        st.button(tr("workshop.reset_weights", lang), on_click=_reset_weights, args=(ctx.industry,))
+        st.button(
+            tr("workshop.reset_weights", lang),
+            on_click=_reset_weights,
+            args=(ctx.industry, {c: float(defaults[c]) for c in CRITERION_IDS}),
+        )
         if rescore_ms is not None:
             st.caption(tr("workshop.rescore_ms", lang, ms=rescore_ms))
     with right:

@@ -126,6 +126,21 @@ def test_workshop_slider_rescores_without_rerunning_the_network() -> None:
     assert any("毫秒" in c.value for c in at.caption)
 
 
+def test_reset_weights_moves_the_sliders_back_and_ends_the_override() -> None:
+    at = _app("tab.workshop", industry="electronics_assembly")
+    default = at.slider(key="w_electronics_assembly_labour_pool").value
+    at.slider(key="w_electronics_assembly_labour_pool").set_value(0.9).run()
+    _ok(at)
+    assert at.session_state["weights"].get("electronics_assembly")
+    assert any(core.tr("sidebar.custom_weights", "zh", industries="").split("(")[0] in i.value for i in at.info)
+    reset = next(b for b in at.button if b.label == core.tr("workshop.reset_weights", "zh"))
+    reset.click().run()
+    _ok(at)
+    assert not at.session_state["weights"].get("electronics_assembly")
+    assert at.slider(key="w_electronics_assembly_labour_pool").value == pytest.approx(default)
+    assert not any(core.tr("sidebar.custom_weights", "zh", industries="").split("(")[0] in i.value for i in at.info)
+
+
 def test_workshop_bad_scenario_yaml_shows_a_message_not_a_traceback() -> None:
     at = _app("tab.workshop")
     at.text_area(key="yaml_editor").set_value("name: broken\nweights:\n  '*': {wagee: 1.0}\n")
@@ -329,3 +344,21 @@ def test_exports_and_printable_brief(base_run) -> None:  # type: ignore[no-untyp
     assert len(gj["features"]) == len(df)
     assert core.table_bytes(df, "csv").startswith(b"\xef\xbb\xbf")
     assert core.table_bytes(df, "xlsx")[:2] == b"PK"
+
+
+def test_sidebar_choices_survive_a_language_switch_and_follow_the_industry() -> None:
+    at = _app()
+    at.selectbox(key="industry").set_value("footwear").run()
+    at.selectbox(key="origin").set_value(350500).run()  # 泉州, a footwear origin
+    at.radio(key="lang").set_value("en").run()
+    at.number_input(key="top_n").set_value(12).run()  # the next click after the switch
+    _ok(at)
+    assert at.session_state["industry"] == "footwear" and at.session_state["origin"] == 350500
+    assert at.session_state["lang"] == "en" and at.session_state["top_n"] == 12
+    # electronics is not made in 泉州: its own first origin (深圳) replaces it, so routes start from there
+    at.selectbox(key="industry").set_value("electronics_assembly").run()
+    assert at.session_state["origin"] == 440300
+    # 东莞 is an origin of both: choosing it and changing between them keeps it
+    at.selectbox(key="origin").set_value(441900).run()
+    at.selectbox(key="industry").set_value("footwear").run()
+    assert at.session_state["origin"] == 441900

@@ -319,6 +319,10 @@ _APP: dict[str, dict[str, str]] = {
     "app.loading": {"zh": "正在载入基础数据…", "en": "Loading the base data…"},
     "sidebar.origin": {"zh": "转出地(线路起点)", "en": "Origin cluster (for routes)"},
     "sidebar.default_scenario": {"zh": "默认(无情景)", "en": "Default (no scenario)"},
+    "sidebar.custom_weights": {
+        "zh": "自定义权重生效中(地图、短名单、工作坊):{industries}。在情景工作坊中可恢复默认权重。",
+        "en": "Custom weights in effect (map, shortlists, workshop): {industries}. Reset them in the workshop.",
+    },
     "sidebar.data_replaced": {"zh": "正在使用上传的图层", "en": "Using an uploaded layer"},
     "map.colour_by": {"zh": "按所选产业的适宜性着色", "en": "Coloured by suitability for the chosen industry"},
     "map.size": {"zh": "地图大小", "en": "Map size"},
