@@ -125,7 +125,7 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
             {
                 tr("profile.figure", lang): tr(f"criterion.{c}", lang),
                 tr("profile.value", lang): "" if pd.isna(v) else (f"{v:,.2f}" if abs(float(v)) < 100 else f"{v:,.0f}"),
-                tr("profile.unit", lang): units.get(c, ""),
+                tr("profile.unit", lang): unit_label(units.get(c, ""), lang),
                 tr("col.source", lang): run.table.provenance.get(c, ""),
             }
         )
@@ -148,7 +148,7 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
             {
                 tr("profile.figure", lang): tr(key, lang),
                 tr("profile.value", lang): str(v),
-                tr("profile.unit", lang): unit,
+                tr("profile.unit", lang): unit_label(unit, lang),
                 tr("col.source", lang): src,
             }
         )
@@ -292,6 +292,14 @@ def sources_sections(path: Path) -> tuple[str, dict[str, str]]:
     return lic, sections
 
 
+def unit_label(unit: str, lang: str) -> str:
+    """A criterion's unit in the page language (the unit id itself when no translation exists)."""
+    if not unit:
+        return ""
+    label = tr(f"unit.{unit}", lang)
+    return unit if label == f"unit.{unit}" else label
+
+
 def _fmt_unit(v: float | None, unit: str) -> str:
     if v is None or not np.isfinite(v):
         return ""
@@ -314,7 +322,9 @@ def what_it_takes_table(
     rows = []
     for lv in ex.what_it_takes:
         change = (
-            ("+" if (lv.change or 0) >= 0 else "−") + _fmt_unit(abs(lv.change or 0), lv.unit) + f" {lv.unit}"
+            ("+" if (lv.change or 0) >= 0 else "−")
+            + _fmt_unit(abs(lv.change or 0), lv.unit)
+            + f" {unit_label(lv.unit, lang)}"
             if lv.feasible
             else ""
         )

@@ -145,24 +145,33 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
     (st.success if eligible else st.error)(tr("profile.eligible_yes" if eligible else "profile.eligible_no", lang))
     for r in reasons:
         st.markdown(f"- {html.escape(r)}")
+    # criteria and contributions as labelled bars in a table: every criterion is named (a bar chart skips labels)
     st.markdown(f"**{tr('profile.criteria', lang)}**")
     norm = res.normalised_frame(ind).loc[adcode]
-    crit = pd.DataFrame(
-        {tr("profile.value", lang): norm.fillna(0.5).to_numpy()},
-        index=[tr(f"criterion.{c}", lang) for c in norm.index],
-    )
-    st.bar_chart(crit, horizontal=True, height=300)
-    st.markdown(f"**{tr('profile.contributions', lang)}**")
+    weights = core.effective_weights(res, ind)
     contrib = res.contributions_frame(ind).loc[adcode]
-    contrib = contrib[contrib > 0].sort_values(ascending=False)
-    st.bar_chart(
-        pd.DataFrame(
-            {tr("col.contributions", lang): contrib.to_numpy()},
-            index=[tr(f"criterion.{c}", lang) for c in contrib.index],
-        ),
-        horizontal=True,
-        height=260,
+    shown = [c for c in norm.index if weights.get(c, 0) > 0]
+    value_col, contrib_col = tr("profile.value", lang), tr("col.contributions", lang)
+    table = pd.DataFrame(
+        {
+            tr("col.criterion", lang): [tr(f"criterion_short.{c}", lang) for c in shown],
+            value_col: [None if pd.isna(norm[c]) else float(norm[c]) for c in shown],
+            contrib_col: [float(contrib[c]) for c in shown],
+        }
+    ).sort_values(contrib_col, ascending=False)
+    top = float(table[contrib_col].max()) if len(table) else 1.0
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            value_col: st.column_config.ProgressColumn(value_col, min_value=0.0, max_value=1.0, format="%.2f"),
+            contrib_col: st.column_config.ProgressColumn(
+                contrib_col, min_value=0.0, max_value=max(top, 1e-9), format="%.3f"
+            ),
+        },
     )
+    st.caption(tr("profile.criteria_note", lang))
     with st.expander(tr("profile.key_figures", lang), expanded=True):
         st.dataframe(core.key_figures(ctx.run, adcode, lang), hide_index=True, width="stretch")
     if not routes:

@@ -319,6 +319,20 @@ _APP: dict[str, dict[str, str]] = {
     "app.loading": {"zh": "正在载入基础数据…", "en": "Loading the base data…"},
     "sidebar.origin": {"zh": "转出地(线路起点)", "en": "Origin cluster (for routes)"},
     "sidebar.default_scenario": {"zh": "默认(无情景)", "en": "Default (no scenario)"},
+    "profile.criteria_note": {
+        "zh": "数值:该指标归一化后的得分(0–1,越高越好;空白 = 未知,按 0.5 计);贡献:权重 × 数值,各项之和即得分。",
+        "en": "Value: the criterion's normalised score (0-1, higher is better; blank = unknown, counted as 0.5); "
+        "contribution: weight × value, adding up to the score.",
+    },
+    "unit.persons": {"zh": "人", "en": "persons"},
+    "unit.CNY/TEU": {"zh": "元/标箱", "en": "CNY/TEU"},
+    "unit.h": {"zh": "小时", "en": "h"},
+    "unit.index": {"zh": "指数", "en": "index"},
+    "unit.share": {"zh": "比例", "en": "share"},
+    "unit.years": {"zh": "年", "en": "years"},
+    "unit.CNY/year": {"zh": "元/年", "en": "CNY/year"},
+    "unit.CNY/month": {"zh": "元/月", "en": "CNY/month"},
+    "unit.count": {"zh": "个", "en": "count"},
     "sidebar.custom_weights": {
         "zh": "自定义权重生效中(地图、短名单、工作坊):{industries}。在情景工作坊中可恢复默认权重。",
         "en": "Custom weights in effect (map, shortlists, workshop): {industries}. Reset them in the workshop.",
