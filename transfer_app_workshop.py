@@ -20,6 +20,8 @@ from transfer_app_state import (
     Ctx,
     display_table,
     industry_name,
+    remember_choice,
+    restore_choice,
     run_for,
     scenario_files,
     scenario_label,
@@ -73,6 +75,7 @@ def _load_into_editor() -> None:
     elif key == DEFAULT_KEY:
         text = "name: my_scenario\ndescription: ''\nweights:\n  '*': {}\n"
     st.session_state["yaml_editor"] = text
+    st.session_state["_keep_yaml_editor"] = text
 
 
 def page_workshop(ctx: Ctx, rescore_ms: float | None) -> None:
@@ -137,9 +140,10 @@ def _scenario_editor(ctx: Ctx) -> None:
         key="ws_pick_file",
         on_change=_load_into_editor,
     )
-    if "yaml_editor" not in st.session_state:
-        st.session_state["yaml_editor"] = scenario_yaml(ctx.scn)
+    # the editor's text outlives a tab switch (an unrendered widget loses its state): keep it under a shadow key
+    restore_choice("yaml_editor", scenario_yaml(ctx.scn))
     st.text_area("YAML", key="yaml_editor", height=240)
+    remember_choice("yaml_editor")
     st.button(tr("workshop.apply_yaml", lang), on_click=_apply_yaml, type="primary")
     if st.session_state.get("yaml_error"):
         st.error(st.session_state["yaml_error"])

@@ -362,3 +362,15 @@ def test_sidebar_choices_survive_a_language_switch_and_follow_the_industry() -> 
     at.selectbox(key="origin").set_value(441900).run()
     at.selectbox(key="industry").set_value("footwear").run()
     assert at.session_state["origin"] == 441900
+
+
+def test_yaml_editor_text_survives_a_tab_switch() -> None:
+    at = _app("tab.workshop")
+    text = "name: mine\ndescription: kept\nweights:\n  '*': {wage: 0.5}\n"
+    at.text_area(key="yaml_editor").set_value(text).run()
+    at.session_state["page"] = core.tr("tab.map", "zh")
+    at.run()
+    at.session_state["page"] = core.tr("tab.workshop", "zh")
+    at.run()
+    _ok(at)
+    assert at.text_area(key="yaml_editor").value == text
