@@ -204,9 +204,19 @@ def _compare(ctx: Ctx) -> None:
         return
     label_a, label_b = scenario_label(key_a, lang), scenario_label(key_b, lang)
     summ = comp.summary
+    changes = comp.shortlist_changes[comp.shortlist_changes["industry"] == ctx.industry]
     m1, m2, m3, m4 = st.columns(4)
-    m1.metric(tr("compare.entering", lang), summ.get("entering", 0))
-    m2.metric(tr("compare.leaving", lang), summ.get("leaving", 0))
+    # the headline counts the chosen industry, like the table below it (the summary counts every industry)
+    m1.metric(
+        tr("compare.entering", lang),
+        int((changes["status"] == "entering").sum()),
+        help=tr("compare.all_industries", lang, n=summ.get("entering", 0)),
+    )
+    m2.metric(
+        tr("compare.leaving", lang),
+        int((changes["status"] == "leaving").sum()),
+        help=tr("compare.all_industries", lang, n=summ.get("leaving", 0)),
+    )
     cw_a, cw_b = summ.get("share_central_western_a"), summ.get("share_central_western_b")
     m3.metric(
         tr("compare.share_central_western", lang),
@@ -215,7 +225,6 @@ def _compare(ctx: Ctx) -> None:
     )
     un_a, un_b = int(summ.get("unmatched_jobs_a", 0)), int(summ.get("unmatched_jobs_b", 0))
     m4.metric(tr("compare.unmatched", lang), f"{un_b:,}", f"{un_b - un_a:+,}", delta_color="inverse")
-    changes = comp.shortlist_changes[comp.shortlist_changes["industry"] == ctx.industry]
     st.markdown(f"**{tr('compare.rank_change', lang)}** — {industry_name(ctx, ctx.industry)} (top {comp.top})")
     shown = changes.drop(columns=["industry"]).copy()
     shown["status"] = shown["status"].map(
@@ -249,18 +258,22 @@ def _compare(ctx: Ctx) -> None:
     with right:
         st.markdown(f"**{tr('compare.change_map', lang)}** — {tr('legend.score_change', lang)}")
         delta = run_b.scores.scores.loc[ctx.industry] - run_a.scores.scores.loc[ctx.industry]
-        m = amap.make_map(
-            run_b,
-            run_b.scores,
-            ctx.industry,
-            lang,
-            provinces=ctx.provinces,
-            map_sites=ctx.map_sites,
-            value=delta,
-            value_label=tr("legend.score_change", lang),
-            highlight=[int(a) for a in changes.loc[changes["status"] == "entering", C.ADCODE]],
-        )
-        st_folium(m, key="change_map", height=460, use_container_width=True, returned_objects=[])
+        unchanged = float(delta.abs().max()) < 0.0005  # nothing to colour: say so, not a ramp over "-0.00 – -0.00"
+        if unchanged:
+            st.info(tr("compare.no_score_change", lang))
+        else:
+            m = amap.make_map(
+                run_b,
+                run_b.scores,
+                ctx.industry,
+                lang,
+                provinces=ctx.provinces,
+                map_sites=ctx.map_sites,
+                value=delta,
+                value_label=tr("legend.score_change", lang),
+                highlight=[int(a) for a in changes.loc[changes["status"] == "entering", C.ADCODE]],
+            )
+            st_folium(m, key="change_map", height=460, use_container_width=True, returned_objects=[])
     with st.expander(tr("compare.score_change", lang)):
         d = comp.score_deltas[comp.score_deltas["industry"] == ctx.industry]
         st.dataframe(d.drop(columns=["industry"]), hide_index=True, width="stretch")

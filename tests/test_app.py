@@ -169,6 +169,10 @@ def test_workshop_compare_two_scenarios() -> None:
     assert core.tr("compare.change_map", "zh") in texts
     assert core.tr("compare.rank_change", "zh") in texts
     assert any(m.label == core.tr("compare.entering", "zh") for m in at.metric)
+    # the headline counts the chosen industry, as the table below it does
+    table = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    entering = next(m for m in at.metric if m.label == core.tr("compare.entering", "zh"))
+    assert int(entering.value) == int((table["status"] == core.tr("compare.entering", "zh")).sum())
 
 
 def test_firms_page_without_upload_offers_the_template() -> None:

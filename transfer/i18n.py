@@ -333,6 +333,11 @@ _APP: dict[str, dict[str, str]] = {
     "unit.CNY/year": {"zh": "元/年", "en": "CNY/year"},
     "unit.CNY/month": {"zh": "元/月", "en": "CNY/month"},
     "unit.count": {"zh": "个", "en": "count"},
+    "compare.all_industries": {"zh": "所有产业合计:{n}", "en": "All industries together: {n}"},
+    "compare.no_score_change": {
+        "zh": "两个情景下该产业的得分没有变化(差值均小于 0.0005)。",
+        "en": "The two scenarios give this industry the same scores (every change is below 0.0005).",
+    },
     "sidebar.custom_weights": {
         "zh": "自定义权重生效中(地图、短名单、工作坊):{industries}。在情景工作坊中可恢复默认权重。",
         "en": "Custom weights in effect (map, shortlists, workshop): {industries}. Reset them in the workshop.",
