@@ -300,30 +300,18 @@ def unit_label(unit: str, lang: str) -> str:
     return unit if label == f"unit.{unit}" else label
 
 
-def _fmt_unit(v: float | None, unit: str) -> str:
-    if v is None or not np.isfinite(v):
-        return ""
-    if unit in ("persons", "CNY/year", "CNY/TEU", "CNY/month", "count"):
-        return f"{v:,.0f}"
-    if unit == "h":
-        return f"{v:,.1f}"
-    if unit == "index" and abs(v) >= 100:
-        return f"{v:,.0f}"
-    return f"{v:,.3f}" if unit == "share" else f"{v:,.2f}"
-
-
 def what_it_takes_table(
     run: RunResult, base: Base, result: ScoreResult, industry: str, adcode: int, k: int, lang: str
 ) -> tuple[pd.DataFrame, bool]:
     """The levers of :func:`transfer.explain.explain` as a translated table, and whether any single one works."""
-    from transfer.explain import explain
+    from transfer.explain import explain, format_value
 
     ex = explain(run.table, result, base.catalogue, industry, adcode, top_k=k, lang=lang)
     rows = []
     for lv in ex.what_it_takes:
         change = (
             ("+" if (lv.change or 0) >= 0 else "−")
-            + _fmt_unit(abs(lv.change or 0), lv.unit)
+            + format_value(abs(lv.change or 0), lv.unit)
             + f" {unit_label(lv.unit, lang)}"
             if lv.feasible
             else ""
@@ -337,7 +325,11 @@ def what_it_takes_table(
             {
                 tr("col.criterion", lang): tr(f"criterion_short.{lv.criterion}", lang),
                 tr("col.change", lang): change
-                + (f" ({_fmt_unit(lv.current, lv.unit)} → {_fmt_unit(lv.needed, lv.unit)})" if lv.feasible else ""),
+                + (
+                    f" ({format_value(lv.current, lv.unit)} → {format_value(lv.needed, lv.unit)})"
+                    if lv.feasible
+                    else ""
+                ),
                 tr("col.new_rank", lang): "" if lv.new_rank is None else str(lv.new_rank),
                 tr("col.note", lang): note,
             }

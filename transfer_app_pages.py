@@ -30,6 +30,7 @@ from transfer_app_state import (
     cached_route,
     display_table,
     industry_name,
+    place_names_en,
     province_label,
     scenario_network,
     scenario_text,
@@ -183,7 +184,7 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
             continue
         st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} CNY/TEU")
         st.dataframe(
-            core.legs_frame(r.legs, lang, core.place_names_en(ctx.base) if lang == "en" else None),
+            core.legs_frame(r.legs, lang, place_names_en(ctx.base, ctx.base_token) if lang == "en" else None),
             hide_index=True,
             width="stretch",
         )

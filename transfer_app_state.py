@@ -61,6 +61,12 @@ def cached_run(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> R
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def place_names_en(_base: Base, base_token: str) -> dict[str, str]:
+    """English place names for route tables, read once per data set (not at every profile render)."""
+    return core.place_names_en(_base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def cached_firm_run(
     _base: Base, base_token: str, scn_text: str, _scn: Scenario, digest: str, _firms: pd.DataFrame
 ) -> RunResult:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import industry_profile
 
 from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
-from transfer.industries import CRITERION_IDS, IndustryCatalogue, IndustryProfile
+from transfer.industries import CRITERION_IDS, IndustryCatalogue
 from transfer.matching import match_tables
 from transfer.scoring import ScoringOptions, normalise, robustness, score
 from transfer.sitetable import SiteTable, build_site_table
@@ -16,40 +17,16 @@ from transfer.sitetable import SiteTable, build_site_table
 SITES = [101, 102, 103, 104]
 
 
-def _profile(pid: str, weights: dict[str, float], **kw) -> IndustryProfile:
-    base = {
-        "id": pid,
-        "name_zh": pid,
-        "name_en": pid,
-        "weights": weights,
-        "rationale": "test",
-        "source": "test",
-        "source_year": 2024,
-        "needs_bonded_zone": False,
-        "two_high_one_resource": False,
-        "env_class": "light",
-        "labour_intensity": "high",
-        "freight": ["sea"],
-        "value_density": "low",
-        "main_origins": [],
-        "typical_jobs_per_firm": None,
-        "typical_land_ha_per_firm": None,
-        "flag": "test",
-    }
-    base.update(kw)
-    return IndustryProfile.model_validate(base)
-
-
 @pytest.fixture()
 def catalogue() -> IndustryCatalogue:
     return IndustryCatalogue(
         profiles=(
             # A: labour only
-            _profile("a_labour", {"labour_pool": 1.0}),
+            industry_profile("a_labour", {"labour_pool": 1.0}),
             # B: half wage, half bonded zone, needs a comprehensive bonded zone
-            _profile("b_bonded", {"wage": 1.0, "bonded_zone": 1.0}, needs_bonded_zone=True),
+            industry_profile("b_bonded", {"wage": 1.0, "bonded_zone": 1.0}, needs_bonded_zone=True),
             # C: a 两高一资 industry that cares about ecological pressure and labour
-            _profile(
+            industry_profile(
                 "c_heavy",
                 {"labour_pool": 3.0, "eco_pressure": 1.0},
                 two_high_one_resource=True,

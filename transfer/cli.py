@@ -233,15 +233,8 @@ def _json_default(v: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(v)}")
 
 
-def _fmt_value(v: float | None, unit: str) -> str:
-    if v is None or v != v:
-        return "?"
-    if unit in ("persons", "CNY/year", "CNY/TEU", "CNY/month", "count"):
-        return f"{v:,.0f}"
-    return f"{v:,.3f}" if abs(v) < 10 else f"{v:,.1f}"
-
-
 def _explain_text(ex: Any) -> str:
+    from transfer.explain import format_value
     from transfer.i18n import criterion_label
 
     lines = [f"{ex.name_zh} ({ex.site}) for {ex.industry}, top {ex.top_k}:"]
@@ -264,10 +257,10 @@ def _explain_text(ex: Any) -> str:
         label = criterion_label(lv.criterion, "en", short=True)
         if lv.feasible:
             sign = "+" if (lv.change or 0) >= 0 else "−"
-            change = f"{sign}{_fmt_value(abs(lv.change or 0), lv.unit)} {lv.unit}"
+            change = f"{sign}{format_value(abs(lv.change or 0), lv.unit)} {lv.unit}"
             extra = f" ({lv.note})" if lv.note else ""
             lines.append(
-                f"    {label}: {change}: {_fmt_value(lv.current, lv.unit)} → {_fmt_value(lv.needed, lv.unit)}"
+                f"    {label}: {change}: {format_value(lv.current, lv.unit)} → {format_value(lv.needed, lv.unit)}"
                 f" gives rank {lv.new_rank}{extra}"
             )
         else:

@@ -20,7 +20,7 @@ from transfer.industries import CRITERIA, IndustryCatalogue
 from transfer.scoring import ScoreResult
 from transfer.sitetable import BONDED_INDEX_CAP, SiteTable
 
-__all__ = ["Explanation", "Lever", "explain", "site_rank"]
+__all__ = ["Explanation", "Lever", "explain", "format_value", "site_rank"]
 
 UNITS = {c.id: c.unit for c in CRITERIA}
 DIRECTION = {c.id: c.direction for c in CRITERIA}
@@ -38,6 +38,17 @@ _STEP = {
     "index": 1.0,
     "count": 1.0,
 }
+
+
+def format_value(v: float | None, unit: str) -> str:
+    """A raw criterion value as text in its unit's precision ("" when unknown)."""
+    if v is None or not np.isfinite(v):
+        return ""
+    if unit in ("persons", "CNY/year", "CNY/TEU", "CNY/month", "count") or (unit == "index" and abs(v) >= 100):
+        return f"{v:,.0f}"
+    if unit == "h":
+        return f"{v:,.1f}"
+    return f"{v:,.3f}" if unit == "share" else f"{v:,.2f}"
 
 
 @dataclass(frozen=True)
@@ -260,7 +271,9 @@ def explain(
 def _discrete(table, crit, current, site, industry, in_top, unit) -> Lever:
     cur = 0.0 if not np.isfinite(current) else current
     if crit == "bonded_zone":
-        steps = [min(cur + 1.0, BONDED_INDEX_CAP)] if cur < BONDED_INDEX_CAP else []
+        if cur >= BONDED_INDEX_CAP:  # the index is capped: another zone changes nothing
+            return Lever(crit, "discrete", current, None, None, unit, False, None, "already at the cap", "already_best")
+        steps = [min(cur + 1.0, BONDED_INDEX_CAP)]
         note, code = "a comprehensive bonded zone (综合保税区)", "bonded"
     elif crit == "cluster_fit":
         steps = [1.0] if cur < 1 else []

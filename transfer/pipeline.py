@@ -655,44 +655,36 @@ def run(
         jobs = demand.set_index("demand_id")["jobs"]
         kinds = demand.set_index("demand_id")["kind"]
         blocks = _blocks(jobs, kinds, m.block_jobs, m.indivisible, where=scn.source_path)
+        site_group = group if group_cap is not None else None
+        match_with = functools.partial(
+            match_tables,
+            site_group=site_group,
+            group_capacity=group_cap,
+            top_k=m.top_k,
+            min_score=m.min_score,
+            unmatched_penalty=m.unmatched_penalty,
+            max_share_per_site=m.max_share_per_site,
+            engine=m.engine,
+        )
         if blocks is None:  # legacy: split freely (firms too unless indivisible)
-            assignment = match_tables(
-                demand_scores,
-                jobs,
-                capacity,
-                eligible=eligible,
-                site_group=group if group_cap is not None else None,
-                group_capacity=group_cap,
-                top_k=m.top_k,
-                min_score=m.min_score,
-                unmatched_penalty=m.unmatched_penalty,
-                max_share_per_site=m.max_share_per_site,
-                indivisible=m.indivisible,
-                engine=m.engine,
-            )
+            assignment = match_with(demand_scores, jobs, capacity, eligible=eligible, indivisible=m.indivisible)
         else:
             piece_ids, piece_jobs, parent = blocks
-            raw = match_tables(
+            of_piece = pd.Series(parent.to_numpy(), index=piece_ids)
+            raw = match_with(
                 demand_scores.loc[parent.to_numpy()].set_axis(piece_ids, axis=0),
                 pd.Series(piece_jobs, index=piece_ids),
                 capacity,
                 eligible=eligible.loc[parent.to_numpy()].set_axis(piece_ids, axis=0),
-                site_group=group if group_cap is not None else None,
-                group_capacity=group_cap,
-                top_k=m.top_k,
-                min_score=m.min_score,
-                unmatched_penalty=m.unmatched_penalty,
-                max_share_per_site=m.max_share_per_site,
                 indivisible=True,
-                engine=m.engine,
-                parent=pd.Series(parent.to_numpy(), index=piece_ids),
+                parent=of_piece,
             )
-            assignment = aggregate_blocks(raw, pd.Series(parent.to_numpy(), index=piece_ids))
+            assignment = aggregate_blocks(raw, of_piece)
         binding = binding_constraints(
             assignment,
             jobs,
             max_share_per_site=m.max_share_per_site,
-            site_group=group if group_cap is not None else None,
+            site_group=site_group,
             group_capacity=group_cap,
             slack_jobs=(m.block_jobs or 1) - 1 if blocks is not None else 0,
         )
