@@ -202,3 +202,12 @@ def test_static_map_without_national_layer_is_unchanged(sites: gpd.GeoDataFrame)
     prov = gpd.GeoDataFrame({C.NAME_ZH: ["省"]}, geometry=[box(99, 29, 106, 32)], crs=C.WGS84)
     svg = static_map_svg(sites.head(5), pd.Series(dtype=float), [], prov)
     assert "scs-inset" not in svg and "dash-line" not in svg
+
+
+def test_legend_prints_small_score_changes_apart() -> None:
+    from transfer.mapview import _legend_decimals, _legend_html
+
+    assert _legend_decimals([0.08, 0.32, 0.40, 0.46, 0.87]) == 2
+    assert _legend_decimals([-0.0004, -0.0001, 0.0, 0.0002, 0.0005]) == 4
+    html_text = _legend_html("change", [-0.0004, -0.0001, 0.0, 0.0002, 0.0005])
+    assert "-0.00 – -0.00" not in html_text and "-0.0004 – -0.0001" in html_text

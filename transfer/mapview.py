@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import json
 import shutil
 import sys
@@ -173,13 +174,24 @@ class _Legend(MacroElement):
         self.position_json = json.dumps(position)
 
 
+def _legend_decimals(breaks: Sequence[float]) -> int:
+    """The fewest decimals (2 to 6) at which neighbouring class bounds print differently, so small score changes
+    are not all labelled "-0.00 – 0.00"."""
+    for dec in range(2, 7):
+        shown = [round(float(b), dec) for b in breaks]
+        if all(a != b for a, b in itertools.pairwise(shown)):
+            return dec
+    return 6
+
+
 def _legend_html(title: str, breaks: Sequence[float], extra: Sequence[tuple[str, str]] = ()) -> str:
+    dec = _legend_decimals(breaks)
     rows = [f"<b>{html.escape(title)}</b>"]
     for i in range(len(breaks) - 1):
         colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks)
         rows.append(
             f'<div><span style="display:inline-block;width:14px;height:12px;background:{colour};'
-            f'margin-right:6px;vertical-align:middle"></span>{breaks[i]:.2f} – {breaks[i + 1]:.2f}</div>'
+            f'margin-right:6px;vertical-align:middle"></span>{breaks[i]:.{dec}f} – {breaks[i + 1]:.{dec}f}</div>'
         )
     for colour, label in extra:
         rows.append(
