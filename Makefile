@@ -34,8 +34,8 @@ browser:
 	else echo "chromium/chromedriver not installed and not root: the browser test will be skipped"; fi
 
 lint: setup-test
-	$(BIN)/ruff check transfer tests app.py transfer_app_*.py benchmarks
-	$(BIN)/ruff format --check transfer tests app.py transfer_app_*.py benchmarks
+	$(BIN)/ruff check transfer transfer_app tests app.py benchmarks
+	$(BIN)/ruff format --check transfer transfer_app tests app.py benchmarks
 
 typecheck: setup-test
 	$(BIN)/mypy

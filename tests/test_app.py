@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from transfer_app import core
+from transfer_app import maps as amap
+from transfer_app.pages import PAGES
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:  # the app's helper modules sit next to app.py
-    sys.path.insert(0, str(REPO))
-
-from streamlit.testing.v1 import AppTest  # noqa: E402
-
-import transfer_app_core as core  # noqa: E402
-import transfer_app_map as amap  # noqa: E402
-
 APP = str(REPO / "app.py")
+PAGE_PATHS = [path for path, *_ in PAGES]
 TIMEOUT_S = 180
 ZHENGZHOU = 410100
 
@@ -27,15 +25,22 @@ def _workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRANSFER_WORKSPACE", str(tmp_path / "workspace.sqlite"))
 
 
+def goto(at: AppTest, page: str) -> AppTest:
+    """Open one page of the navigation (AppTest.switch_page knows file pages only; a callable page's script hash is
+    the hash of its url path, as in st.Page)."""
+    assert page in PAGE_PATHS, page
+    at._page_hash = calc_hash(page)
+    return at.run()
+
+
 def _app(page: str | None = None, lang: str = "zh", **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
     if lang != "zh":
         at.session_state["lang"] = lang
-    if page is not None:
-        at.session_state["page"] = core.tr(page, lang)
     for k, v in state.items():
         at.session_state[k] = v
-    return at.run()
+    at.run()
+    return at if page is None else goto(at, page)
 
 
 def _ok(at: AppTest) -> None:
@@ -52,19 +57,17 @@ def _texts(at: AppTest) -> str:
 def test_map_page_renders_in_chinese_by_default() -> None:
     at = _app()
     _ok(at)
-    assert at.title[0].value == core.tr("app.title", "zh")
-    assert [tab.label for tab in at.tabs] == ["地图", "短名单", "情景工作坊", "企业匹配", "数据与来源"]
+    assert f"### {core.tr('app.title', 'zh')}" in _texts(at)
     assert core.tr("profile.click_hint", "zh") in _texts(at)
 
 
 def test_language_switch_to_english() -> None:
-    at = _app()
+    at = _app("shortlists")
     at.radio(key="lang").set_value("en").run()
     _ok(at)
-    assert at.title[0].value == core.tr("app.title", "en")
-    assert [tab.label for tab in at.tabs][:2] == ["Map", "Shortlists"]
-    # the open page survives the switch
-    assert at.session_state["page"] == "Map"
+    assert f"### {core.tr('app.title', 'en')}" in _texts(at)
+    # the open page survives the switch (its url path does not depend on the language)
+    assert any(s.value.startswith("Receiving-site shortlist") for s in at.subheader)
 
 
 def test_site_profile_opens_for_the_selected_site() -> None:
@@ -85,7 +88,7 @@ def test_picking_a_site_from_the_list_opens_its_profile() -> None:
 
 
 def test_shortlist_page_with_filters() -> None:
-    at = _app("tab.shortlists")
+    at = _app("shortlists")
     _ok(at)
     table = at.dataframe[0].value
     assert 0 < len(table) <= 10
@@ -97,7 +100,7 @@ def test_shortlist_page_with_filters() -> None:
 
 
 def test_shortlist_site_to_industries() -> None:
-    at = _app("tab.shortlists")
+    at = _app("shortlists")
     at.radio(key="sl_direction").set_value("site_to_industries").run()
     at.selectbox(key="sl_site").set_value(ZHENGZHOU).run()
     _ok(at)
@@ -105,14 +108,14 @@ def test_shortlist_site_to_industries() -> None:
 
 
 def test_shortlist_filter_that_leaves_nothing_says_so() -> None:
-    at = _app("tab.shortlists")
+    at = _app("shortlists")
     at.slider(key="sl_min").set_value(1.0).run()
     _ok(at)
     assert core.tr("shortlist.empty", "zh") in _texts(at)
 
 
 def test_workshop_slider_rescores_without_rerunning_the_network() -> None:
-    at = _app("tab.workshop", industry="electronics_assembly")
+    at = _app("workshop", industry="electronics_assembly")
     _ok(at)
     before = list(at.dataframe[0].value[core.tr("col.site", "zh")])
     for crit in ("labour_pool", "bonded_zone", "sea_cost", "origin_cost", "crex_time", "air_time",
@@ -127,7 +130,7 @@ def test_workshop_slider_rescores_without_rerunning_the_network() -> None:
 
 
 def test_reset_weights_moves_the_sliders_back_and_ends_the_override() -> None:
-    at = _app("tab.workshop", industry="electronics_assembly")
+    at = _app("workshop", industry="electronics_assembly")
     default = at.slider(key="w_electronics_assembly_labour_pool").value
     at.slider(key="w_electronics_assembly_labour_pool").set_value(0.9).run()
     _ok(at)
@@ -142,7 +145,7 @@ def test_reset_weights_moves_the_sliders_back_and_ends_the_override() -> None:
 
 
 def test_workshop_bad_scenario_yaml_shows_a_message_not_a_traceback() -> None:
-    at = _app("tab.workshop")
+    at = _app("workshop")
     at.text_area(key="yaml_editor").set_value("name: broken\nweights:\n  '*': {wagee: 1.0}\n")
     apply = next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh"))
     apply.click().run()
@@ -151,32 +154,50 @@ def test_workshop_bad_scenario_yaml_shows_a_message_not_a_traceback() -> None:
 
 
 def test_workshop_good_scenario_yaml_becomes_the_active_scenario() -> None:
-    at = _app("tab.workshop")
+    at = _app("workshop")
     at.text_area(key="yaml_editor").set_value("name: wage_heavy\nweights:\n  '*': {wage: 0.9}\n")
     apply = next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh"))
     apply.click().run()
     _ok(at)
-    assert at.session_state["scenario"] == "edited"
-    assert at.session_state["edited_name"] == "wage_heavy"
+    assert at.session_state["scenario"] == "edit:wage_heavy"
+    assert "wage_heavy" in at.session_state["edited"]
 
 
-def test_workshop_compare_two_scenarios() -> None:
-    at = _app("tab.workshop")
-    assert at.selectbox(key="cmp_a").value != at.selectbox(key="cmp_b").value
+def _apply(at: AppTest, text: str) -> AppTest:
+    at.text_area(key="yaml_editor").set_value(text)
+    next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh")).click().run()
+    _ok(at)
+    return at
+
+
+def test_two_edited_scenarios_can_be_compared() -> None:
+    at = _app("workshop")
+    _apply(at, "name: wage_heavy\nweights:\n  '*': {wage: 0.9}\n")
+    _apply(at, "name: labour_heavy\nweights:\n  '*': {labour_pool: 0.9}\n")
+    assert set(at.session_state["edited"]) == {"wage_heavy", "labour_heavy"}
+    goto(at, "compare")
+    at.selectbox(key="cmp_a").set_value("edit:wage_heavy")
+    at.selectbox(key="cmp_b").set_value("edit:labour_heavy").run()
     at.toggle(key="cmp_on").set_value(True).run()
     _ok(at)
     texts = _texts(at)
     assert core.tr("compare.change_map", "zh") in texts
     assert core.tr("compare.rank_change", "zh") in texts
-    assert any(m.label == core.tr("compare.entering", "zh") for m in at.metric)
     # the headline counts the chosen industry, as the table below it does
-    table = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    status = core.tr("compare.status", "zh")
+    table = next(d.value for d in at.dataframe if status in d.value.columns)
     entering = next(m for m in at.metric if m.label == core.tr("compare.entering", "zh"))
-    assert int(entering.value) == int((table["status"] == core.tr("compare.entering", "zh")).sum())
+    assert int(entering.value) == int((table[status] == core.tr("compare.entering", "zh")).sum()) > 0
+    # ... and the switch counts every industry, table and headline alike
+    at.toggle(key="cmp_all").set_value(True).run()
+    table = next(d.value for d in at.dataframe if status in d.value.columns)
+    entering_all = next(m for m in at.metric if m.label == core.tr("compare.entering", "zh"))
+    assert int(entering_all.value) == int((table[status] == core.tr("compare.entering", "zh")).sum())
+    assert int(entering_all.value) > int(entering.value)
 
 
 def test_firms_page_without_upload_offers_the_template() -> None:
-    at = _app("tab.firms")
+    at = _app("firms")
     _ok(at)
     assert core.tr("firms.none", "zh") in _texts(at)
 
@@ -187,7 +208,7 @@ def _upload(at: AppTest, key: str, name: str, content: bytes) -> AppTest:
 
 
 def test_firms_upload_matches_and_escapes_names() -> None:
-    at = _app("tab.firms")
+    at = _app("firms")
     csv = (
         "name,industry,origin,jobs\n甲电子,electronics_assembly,深圳,800\n<img src=x onerror=alert(1)>,toys,东莞,300\n"
     ).encode()
@@ -200,14 +221,14 @@ def test_firms_upload_matches_and_escapes_names() -> None:
 
 
 def test_firms_bad_upload_shows_the_validation_message() -> None:
-    at = _app("tab.firms")
+    at = _app("firms")
     _upload(at, "firms_file", "firms.csv", "name,industry,origin\nA,toys,东莞\n".encode())
     assert not at.exception
     assert any("jobs" in e.value and "firms.csv" in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_firms_upload_over_the_size_limit_is_refused() -> None:
-    at = _app("tab.firms")
+    at = _app("firms")
     big = b"name,industry,origin,jobs\n" + b"x" * int((core.MAX_UPLOAD_MB + 1) * 1e6)
     _upload(at, "firms_file", "big.csv", big)
     assert not at.exception
@@ -215,7 +236,7 @@ def test_firms_upload_over_the_size_limit_is_refused() -> None:
 
 
 def test_data_page_lists_every_layer_with_sources() -> None:
-    at = _app("tab.data")
+    at = _app("data")
     _ok(at)
     inv = at.dataframe[0].value
     labels = set(inv[core.tr("data.layer", "zh")])
@@ -227,7 +248,7 @@ def test_data_page_lists_every_layer_with_sources() -> None:
 
 
 def test_data_page_bad_layer_upload_shows_validation_message() -> None:
-    at = _app("tab.data")
+    at = _app("data")
     at.selectbox(key="replace_kind").set_value("bonded_zones")
     _upload(at, "layer_file", "zones.csv", b"name_zh,city_adcode\nX,410100\n")
     at.button(key="replace_go").click().run()
@@ -236,7 +257,7 @@ def test_data_page_bad_layer_upload_shows_validation_message() -> None:
 
 
 def test_data_page_replaces_a_layer_and_resets() -> None:
-    at = _app("tab.data")
+    at = _app("data")
     at.selectbox(key="replace_kind").set_value("bonded_zones")
     csv = (
         "name_zh,zone_type,city_adcode,source\n<b>测试</b>综合保税区,综合保税区,410100,test fixture (not a real zone)\n"
@@ -322,18 +343,19 @@ def test_firms_template_reads_back() -> None:
 def test_exports_and_printable_brief(base_run) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    import transfer_app_pages as pages
-    import transfer_app_state as state
+    from transfer_app import exports, state
+    from transfer_app.session import Session
 
     base, r = base_run
     shapes = amap.simplified_sites(r.layers.sites)
     ctx = state.Ctx(
+        session=Session(),
         lang="zh",
         base=base,
         base_token="default",
         run=r,
-        result=r.scores,
         scn=r.scenario,
+        scn_plain=r.scenario,
         scn_key="default",
         industry="toys",
         origin=440300,
@@ -342,7 +364,7 @@ def test_exports_and_printable_brief(base_run) -> None:  # type: ignore[no-untyp
         map_sites=shapes,
     )
     df = core.shortlist_frame(r.scores, "toys", top=5)
-    page = pages._brief(ctx, df, "玩具承接地短名单").decode("utf-8")
+    page = exports.brief(ctx, df, "玩具承接地短名单").decode("utf-8")
     assert "<svg" in page and "玩具承接地短名单" in page and "<script" not in page
     gj = json.loads(core.table_bytes(df, "geojson", sites=r.layers.sites))
     assert len(gj["features"]) == len(df)
@@ -369,12 +391,94 @@ def test_sidebar_choices_survive_a_language_switch_and_follow_the_industry() -> 
 
 
 def test_yaml_editor_text_survives_a_tab_switch() -> None:
-    at = _app("tab.workshop")
+    at = _app("workshop")
     text = "name: mine\ndescription: kept\nweights:\n  '*': {wage: 0.5}\n"
     at.text_area(key="yaml_editor").set_value(text).run()
-    at.session_state["page"] = core.tr("tab.map", "zh")
-    at.run()
-    at.session_state["page"] = core.tr("tab.workshop", "zh")
-    at.run()
+    goto(at, "map")
+    goto(at, "workshop")
     _ok(at)
     assert at.text_area(key="yaml_editor").value == text
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGE_PATHS)
+def test_every_page_renders_in_both_languages(page: str, lang: str) -> None:
+    at = _app(page, lang=lang)
+    _ok(at)
+    assert _texts(at).strip()
+
+
+def test_slider_weights_reach_the_firms_and_compare_pages() -> None:
+    """Slider weights are a scenario override: the shortlist, the firm matches and compare all read the same run."""
+    at = _app("workshop", industry="electronics_assembly")
+    for crit in ("labour_pool", "bonded_zone", "sea_cost", "origin_cost", "crex_time", "air_time",
+                 "market_access", "policy_support", "dev_zones", "eco_pressure"):  # fmt: skip
+        at.slider(key=f"w_electronics_assembly_{crit}").set_value(0.0)
+    at.slider(key="w_electronics_assembly_wage").set_value(1.0).run()
+    _ok(at)
+    # compare: by default the sidebar scenario without and with the sliders, computed at once
+    goto(at, "compare")
+    _ok(at)
+    assert at.selectbox(key="cmp_b").value == "current"
+    status = core.tr("compare.status", "zh")
+    table = next(d.value for d in at.dataframe if status in d.value.columns)
+    assert (table[status] != core.tr("compare.stayed", "zh")).any()
+    # firms: the per-firm match follows the weights (wage only: cheap-labour sites first)
+    goto(at, "firms")
+    _upload(at, "firms_file", "firms.csv", "name,industry,origin,jobs\n甲电子,electronics_assembly,深圳,800\n".encode())
+    _ok(at)
+    with_weights = at.dataframe[0].value.iloc[0, 2]
+    reset = next(b for b in at.button if b.key == "reset_all_w")
+    reset.click().run()
+    _ok(at)
+    assert at.dataframe[0].value.iloc[0, 2] != with_weights
+
+
+def test_saved_shortlist_reopens_with_status_notes_and_history() -> None:
+    at = _app("shortlists")
+    at.text_input(key="save_name_industry_to_sites").set_value("纺织 · 西部")
+    next(b for b in at.button if b.label == core.tr("shortlist.save", "zh")).click().run()
+    _ok(at)
+    goto(at, "saved")
+    _ok(at)
+    sid = at.session_state["open_shortlist"]
+    editor_key = f"status_editor_{sid}_zh"
+    table = next(d for d in at.dataframe if core.tr("workspace.status", "zh") in d.value.columns).value
+    assert len(table) == 10 and set(table[core.tr("workspace.status", "zh")]) == {core.tr("status.candidate", "zh")}
+    # edit the first row's status and note as the data editor would, then save
+    at.session_state[editor_key] = {
+        "edited_rows": {
+            0: {
+                core.tr("workspace.status", "zh"): core.tr("status.visited", "zh"),
+                core.tr("workspace.notes", "zh"): "园区已考察",
+            }
+        },
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    next(b for b in at.button if b.label == core.tr("saved.save_changes", "zh")).click().run()
+    _ok(at)
+    from transfer.store import Workspace
+
+    with Workspace.open() as ws:
+        rec = ws.get_shortlist(sid)
+        key = str(int(rec.rows[0]["adcode"]))
+        hist = ws.history(sid, key)
+    assert [(h.status, h.note) for h in hist] == [("visited", "园区已考察")]
+    # a new session (the app reopened) shows the saved state
+    at2 = _app("saved")
+    _ok(at2)
+    table = next(d for d in at2.dataframe if core.tr("workspace.status", "zh") in d.value.columns).value
+    assert table[core.tr("workspace.status", "zh")].iloc[0] == core.tr("status.visited", "zh")
+    assert table[core.tr("workspace.notes", "zh")].iloc[0] == "园区已考察"
+
+
+def test_a_saved_scenario_is_listed_and_active_in_the_same_run() -> None:
+    at = _app("workshop", industry="toys")
+    at.slider(key="w_toys_wage").set_value(1.0).run()
+    at.text_input(key="save_scn_name").set_value("toys_wage")
+    next(b for b in at.button if b.label == core.tr("workspace.save", "zh")).click().run()
+    _ok(at)
+    assert at.session_state["scenario"] == "ws:toys_wage:1"
+    assert "⛁ toys_wage v1" in at.selectbox(key="scenario").options  # the sidebar lists it without another rerun
+    assert not at.session_state["weights"]  # the weights are in the saved scenario now

@@ -454,7 +454,62 @@ _REASONS: dict[str, dict[str, str]] = {
     "reason.unknown_value": {"zh": "未知", "en": "unknown"},
 }
 
-STRINGS: dict[str, dict[str, str]] = {**_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT, **_APP, **_REASONS}
+# pages of the app: navigation, compare, saved work -------------------------------------------------------------
+_PAGES: dict[str, dict[str, str]] = {
+    "tab.compare": {"zh": "情景比较", "en": "Compare"},
+    "tab.saved": {"zh": "已保存", "en": "Saved work"},
+    "sidebar.reset_all_weights": {"zh": "全部恢复情景权重", "en": "Reset all weights"},
+    "compare.current": {"zh": "当前情景(含滑块权重)", "en": "Current (with slider weights)"},
+    "compare.was_excluded": {"zh": "原被排除:{why}", "en": "was excluded: {why}"},
+    "compare.stayed": {"zh": "保持", "en": "Stayed"},
+    "compare.status": {"zh": "变化", "en": "Change"},
+    "compare.rank_move": {"zh": "名次变动", "en": "Rank move"},
+    "compare.drivers": {"zh": "主要原因", "en": "Drivers"},
+    "compare.all_switch": {"zh": "统计所有产业", "en": "Count all industries"},
+    "compare.pp": {"zh": "{v:+.1f} 个百分点", "en": "{v:+.1f} pp"},
+    "compare.jobs_note": {
+        "zh": "默认需求在承接地之间的就业分配(全部产业)。",
+        "en": "Jobs of the default demand assigned to sites (all industries).",
+    },
+    "compare.all_industries_title": {"zh": "所有产业", "en": "All industries"},
+    "compare.top": {"zh": "前 {n} 名", "en": "top {n}"},
+    "compare.no_shortlist_change": {"zh": "前 N 名没有变化。", "en": "The top N did not change."},
+    "compare.no_flows": {"zh": "两个情景都没有需求分配。", "en": "Neither scenario assigns any demand."},
+    "compare.change": {"zh": "变化", "en": "Change"},
+    "compare.run_help": {
+        "zh": "打开“比较”后计算两个情景(改动交通网络的情景需要几秒钟)。",
+        "en": "Switch on Compare to run both scenarios (one that edits the network takes a few seconds).",
+    },
+    "col.name": {"zh": "名称", "en": "Name"},
+    "col.version": {"zh": "版本", "en": "Version"},
+    "col.saved_at": {"zh": "保存时间", "en": "Saved"},
+    "col.comment": {"zh": "说明", "en": "Comment"},
+    "col.entry": {"zh": "条目", "en": "Entry"},
+    "col.updated": {"zh": "更新时间", "en": "Updated"},
+    "saved.title": {"zh": "已保存的短名单", "en": "Saved shortlists"},
+    "saved.where": {"zh": "工作空间文件:{path}", "en": "Workspace file: {path}"},
+    "saved.none": {
+        "zh": "还没有保存的短名单。在“短名单”页保存一份,它会出现在这里。",
+        "en": "No shortlist saved yet. Save one on the Shortlists page and it appears here.",
+    },
+    "saved.open": {"zh": "打开短名单", "en": "Open a shortlist"},
+    "saved.scenarios": {"zh": "已保存的情景", "en": "Saved scenarios"},
+    "saved.no_scenarios": {
+        "zh": "还没有保存的情景(在“情景工作坊”页保存)。",
+        "en": "No scenario saved yet (save one on the Scenario workshop page).",
+    },
+    "saved.scenarios_help": {
+        "zh": "每个保存的版本都可在侧栏“情景”中选用,也可在“情景比较”页任意两两比较。",
+        "en": "Every saved version can be chosen under Scenario in the sidebar; any two can be compared on Compare.",
+    },
+    "saved.updated": {"zh": "已记录 {n} 条状态变更。", "en": "{n} status change(s) recorded."},
+    "saved.save_changes": {"zh": "保存状态和备注", "en": "Save statuses and notes"},
+    "saved.history_of": {"zh": "查看跟进记录", "en": "History of"},
+    "saved.no_history": {"zh": "该条目还没有跟进记录。", "en": "No status recorded for this entry yet."},
+    "saved.find_it": {"zh": "可在“已保存”页打开并跟进。", "en": "open it on the Saved work page to follow it up."},
+}
+
+STRINGS: dict[str, dict[str, str]] = {**_PAGES, **_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT, **_APP, **_REASONS}
 
 
 class _KeepMissing(dict[str, Any]):

@@ -15,7 +15,7 @@ from transfer import columns as C
 from transfer.mapview import HUB_STYLE, compact_geojson, site_map
 from transfer.pipeline import RunResult
 from transfer.scoring import ScoreResult
-from transfer_app_core import fmt_number, tr
+from transfer_app.core import fmt_number, tr
 
 __all__ = [
     "ZONE_STYLE",

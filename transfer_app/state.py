@@ -12,20 +12,22 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-import transfer_app_core as core
 from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.industries import IndustryCatalogue
 from transfer.pipeline import Base, RunResult, get_network, run
 from transfer.scenarios import Scenario, load_scenario, parse_scenario, scenario_yaml
 from transfer.scoring import ScoreResult
+from transfer.store import Workspace
+from transfer_app import core
+from transfer_app.session import DEFAULT_SCENARIO, Filters, Key, Session
 
 tr = core.tr
-REPO = Path(__file__).resolve().parent
+REPO = Path(__file__).resolve().parent.parent
 SCENARIO_DIR = REPO / "scenarios"
 SOURCES_MD = REPO / "geodata" / "SOURCES.md"
-DEFAULT_KEY = "default"
-EDITED_KEY = "edited"
+DEFAULT_KEY = DEFAULT_SCENARIO
+CURRENT_KEY = "current"  # the sidebar scenario with the slider weights (compare only)
 ROBUSTNESS_K = 10
 
 
@@ -33,18 +35,32 @@ ROBUSTNESS_K = 10
 class Ctx:
     """What every page needs for one script run (read-only)."""
 
+    session: Session
     lang: str
     base: Base
     base_token: str
-    run: RunResult
-    result: ScoreResult
-    scn: Scenario
+    run: RunResult  # the one run every page reads: the chosen scenario with the slider weights laid on top
+    scn: Scenario  # that scenario (weights merged)
+    scn_plain: Scenario  # the chosen scenario without slider weights
     scn_key: str
     industry: str
     origin: int
     top_n: int
     provinces: gpd.GeoDataFrame | None
     map_sites: gpd.GeoDataFrame
+    run_ms: float | None = None  # engine time of this run when it was not cached
+
+    @property
+    def result(self) -> ScoreResult:
+        return self.run.scores
+
+    @property
+    def weights_edited(self) -> bool:
+        return bool(self.session.weights)
+
+    @property
+    def filters(self) -> Filters:
+        return self.session.filters
 
 
 # --- cached engine calls ------------------------------------------------------------------------------------------
@@ -55,9 +71,15 @@ def scenario_text(scn: Scenario) -> str:
     return f"{scn.source_path}\n{scenario_yaml(scn)}"
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def cached_run(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> RunResult:
-    return run(_base, _scn)
+    return cached_timed_run(_base, base_token, scn_text, _scn)[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def cached_timed_run(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> tuple[RunResult, float]:
+    t0 = time.perf_counter()
+    r = run(_base, _scn)
+    return r, (time.perf_counter() - t0) * 1000
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -95,33 +117,65 @@ def scenario_files() -> list[Path]:
     return sorted(SCENARIO_DIR.glob("*.yaml")) if SCENARIO_DIR.exists() else []
 
 
-def scenario_options() -> list[str]:
+def saved_scenarios() -> list[Any]:
+    """Scenario versions saved in the workspace (newest version of each name last); [] when it cannot be read."""
+    try:
+        with Workspace.open() as ws:
+            return list(ws.list_scenarios())
+    except TransferError:
+        return []
+
+
+def scenario_options(session: Session, *, saved: list[Any] | None = None) -> list[str]:
+    """Every scenario a page can pick: default, files, applied edits and workspace versions."""
     opts = [DEFAULT_KEY] + [f"file:{p.name}" for p in scenario_files()]
-    if st.session_state.get("edited_yaml"):
-        opts.append(EDITED_KEY)
+    opts += [f"edit:{name}" for name in session.edited]
+    opts += [f"ws:{r.name}:{r.version}" for r in (saved_scenarios() if saved is None else saved)]
     return opts
 
 
 def scenario_label(key: str, lang: str) -> str:
     if key == DEFAULT_KEY:
         return tr("sidebar.default_scenario", lang)
-    if key == EDITED_KEY:
-        return f"✎ {st.session_state.get('edited_name') or 'edited'}"
+    if key == CURRENT_KEY:
+        return tr("compare.current", lang)
+    if key.startswith("edit:"):
+        return f"✎ {key.removeprefix('edit:')}"
+    if key.startswith("ws:"):
+        name, _, version = key.removeprefix("ws:").rpartition(":")
+        return f"⛁ {name} v{version}"
     return key.removeprefix("file:").removesuffix(".yaml")
 
 
-def resolve_scenario(key: str) -> Scenario:
-    """The scenario behind an option key (raises TransferError for a bad file)."""
-    if key == EDITED_KEY and st.session_state.get("edited_yaml"):
-        return parse_scenario(st.session_state["edited_yaml"], where="editor", base_dir=SCENARIO_DIR)
+def resolve_scenario(key: str, session: Session) -> Scenario:
+    """The scenario behind an option key (raises TransferError for a bad file or a missing version)."""
+    if key.startswith("edit:") and key.removeprefix("edit:") in session.edited:
+        return parse_scenario(session.edited[key.removeprefix("edit:")], where="editor", base_dir=SCENARIO_DIR)
     if key.startswith("file:"):
         return load_scenario(SCENARIO_DIR / key.removeprefix("file:"))
+    if key.startswith("ws:"):
+        name, _, version = key.removeprefix("ws:").rpartition(":")
+        with Workspace.open() as ws:
+            text = ws.get_scenario(name, int(version)).yaml_text
+        return parse_scenario(text, where=f"workspace scenario {name} v{version}", base_dir=SCENARIO_DIR)
     return Scenario(name="default")
 
 
-def run_for(base: Base, base_token: str, key: str) -> RunResult:
-    scn = resolve_scenario(key)
+def with_weights(scn: Scenario, overrides: dict[str, dict[str, float]]) -> Scenario:
+    """The scenario with slider weights as an override (the scenario itself when there are none)."""
+    if not overrides:
+        return scn
+    return scn.model_copy(update={"weights": core.merged_weights(scn, overrides)})
+
+
+def run_for(base: Base, base_token: str, key: str, session: Session) -> RunResult:
+    scn = resolve_scenario(key, session)
     return cached_run(base, base_token, scenario_text(scn), scn)
+
+
+def timed_run(base: Base, base_token: str, scn: Scenario) -> tuple[RunResult, float]:
+    """The cached run of a scenario, and the engine time in ms it took when it was computed."""
+    return cached_timed_run(base, base_token, scenario_text(scn), scn)
 
 
 def tmp_copy(uploaded: Any) -> Path:
@@ -163,37 +217,21 @@ def site_province(ctx: Ctx, adcode: int) -> str:
     return province_label(ctx, str(ctx.run.table.sites.at[int(adcode), C.PROVINCE]))
 
 
-# --- sidebar choices that survive a language switch ---------------------------------------------------------------
-# A widget whose label changes (the language switch relabels every widget) is a new widget to Streamlit, which then
-# drops the old one's value at the next rerun. Each choice is therefore also kept under a shadow key that no widget
-# owns, and put back before the widget is drawn.
-
-
-def restore_choice(key: str, default: Any, *, allowed: list[Any] | None = None) -> None:
-    """Put a sidebar choice back from its shadow copy (or the default) before its widget is drawn."""
-    shadow = f"_keep_{key}"
-    value = st.session_state.get(key, st.session_state.get(shadow, default))
-    if allowed is not None and value not in allowed:
-        value = st.session_state.get(shadow, default)
-        if value not in allowed:
-            value = default
-    st.session_state[key] = value
-
-
-def remember_choice(key: str) -> None:
-    """Keep the widget's current value under its shadow key."""
-    st.session_state[f"_keep_{key}"] = st.session_state.get(key)
-
-
-def industry_changed(catalogue: IndustryCatalogue, origin_codes: list[int]) -> None:
-    """A new industry brings its own main origin, unless the chosen origin is one of its origins already."""
-    ind = st.session_state.get("industry")
+def industry_changed(session: Session, catalogue: IndustryCatalogue, origin_codes: list[int]) -> None:
+    """The origin follows the industry's main origin cluster until the user picks one: a new industry brings its own
+    main origin, unless the chosen origin is one of its origins already."""
+    ind = session.industry
     if ind not in catalogue.ids:
         return
     main = [int(o) for o in catalogue.get(ind).main_origins if int(o) in origin_codes]
-    if main and st.session_state.get("origin") not in main:
-        st.session_state["origin"] = main[0]
-        st.session_state["_keep_origin"] = main[0]
+    if not main:
+        return
+    if not session.origin_picked or session.origin not in main:
+        session.set_origin(main[0], picked=False)
+
+
+def origin_changed(session: Session) -> None:
+    session.set_origin(int(session.get(Key.ORIGIN)), picked=True)
 
 
 def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
@@ -235,12 +273,3 @@ def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
         flat = flat.drop(columns=["position_rank", "n_eligible"])
         flat.insert(2, tr("col.position", ctx.lang), pos)
     return flat.rename(columns=names)
-
-
-def timed_rescore(
-    ctx_run: RunResult, base: Base, scn: Scenario, overrides: dict[str, dict[str, float]]
-) -> tuple[ScoreResult, float]:
-    """Re-score with slider weights; returns the result and the engine time in ms."""
-    t0 = time.perf_counter()
-    res = core.rescore(ctx_run.table, base.catalogue, scn, overrides)
-    return res, (time.perf_counter() - t0) * 1000

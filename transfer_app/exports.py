@@ -1,0 +1,100 @@
+"""Downloads, the printable brief and saving a shortlist to the workspace, shared by the pages."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from transfer import columns as C
+from transfer.errors import TransferError
+from transfer.industries import CRITERION_IDS
+from transfer.store import Workspace
+from transfer_app import core
+from transfer_app.session import Key
+from transfer_app.state import Ctx
+
+__all__ = ["brief", "downloads", "save_shortlist"]
+
+tr = core.tr
+
+
+def brief(ctx: Ctx, df: pd.DataFrame, title: str) -> bytes:
+    """The printable one-page brief: static SVG map, table, reasons, sources and notes."""
+    from transfer import report
+
+    lang = ctx.lang
+    sources = [ctx.run.table.provenance[c] for c in CRITERION_IDS if ctx.run.table.provenance.get(c)]
+    values = ctx.result.scores.loc[ctx.industry].where(ctx.result.eligible.loc[ctx.industry])
+    svg = report.static_map_svg(ctx.map_sites, values, [int(a) for a in df[C.ADCODE]], ctx.provinces, lang=lang)
+    page = report.brief_html(
+        title=title,
+        subtitle=" · ".join(
+            [
+                tr("brief.scenario", lang, scenario=ctx.scn.name),
+                tr("brief.generated", lang, date=date.today().isoformat()),
+            ]
+        ),
+        table=df,
+        map_html=None,
+        static_map_svg=svg,
+        sources=sources,
+        notes=list(ctx.run.notes),
+        lang=lang,
+    )
+    return page.encode("utf-8")
+
+
+def downloads(ctx: Ctx, df: pd.DataFrame, stem: str, *, geo: bool, brief_title: str | None) -> None:
+    """Download buttons; the files are made only when a button is clicked."""
+    lang = ctx.lang
+    cols = st.columns(4)
+    cols[0].download_button(
+        tr("download.csv", lang), partial(core.table_bytes, df, "csv"), f"{stem}.csv", "text/csv", on_click="ignore"
+    )
+    cols[1].download_button(
+        tr("download.xlsx", lang),
+        partial(core.table_bytes, df, "xlsx", meta={"scenario": ctx.scn.name}),
+        f"{stem}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+    )
+    if geo:
+        cols[2].download_button(
+            tr("download.geojson", lang),
+            partial(core.table_bytes, df, "geojson", sites=ctx.run.layers.sites),
+            f"{stem}.geojson",
+            "application/geo+json",
+            on_click="ignore",
+        )
+    if brief_title is not None:
+        cols[3].download_button(
+            tr("download.brief", lang),
+            partial(brief, ctx, df, brief_title),
+            f"{stem}.html",
+            "text/html",
+            on_click="ignore",
+        )
+
+
+def _save(ctx: Ctx, df: pd.DataFrame, kind: str, name_key: str) -> None:
+    name = str(ctx.session.get(name_key) or "").strip()
+    try:
+        with Workspace.open() as ws:
+            rec = ws.save_shortlist(name, kind, core.flat_shortlist(df).to_dict(orient="records"))  # type: ignore[arg-type]
+    except TransferError as exc:
+        ctx.session.flash(str(exc))
+        return
+    ctx.session.set(Key.OPEN_SHORTLIST, rec.id)  # the Saved work page opens it
+    ctx.session.remember(Key.OPEN_SHORTLIST)
+    ctx.session.flash(tr("workspace.saved", ctx.lang, name=name) + " — " + tr("saved.find_it", ctx.lang))
+
+
+def save_shortlist(ctx: Ctx, df: pd.DataFrame, kind: str, default_name: str) -> None:
+    """A form that saves the shortlist to the workspace; the Saved work page reopens it with statuses and notes."""
+    with st.form(f"save_{kind}"):
+        name_key = f"save_name_{kind}"
+        st.text_input(tr("shortlist.name", ctx.lang), value=default_name, key=name_key)
+        st.form_submit_button(tr("shortlist.save", ctx.lang), on_click=_save, args=(ctx, df, kind, name_key))

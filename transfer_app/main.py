@@ -1,0 +1,149 @@
+"""The app's script: page set-up, the sidebar's choices, the one run every page reads, and the page navigation."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import streamlit as st
+
+from transfer.errors import TransferError
+from transfer.i18n import DEFAULT_LANG, LANGS
+from transfer.mapview import vendor_leaflet
+from transfer.pipeline import Base, load_base
+from transfer_app import core, maps, pages, state
+from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
+
+tr = core.tr
+
+
+@st.cache_resource(show_spinner=False)
+def default_base() -> Base:
+    vendor_leaflet()
+    return load_base()
+
+
+@st.cache_resource(show_spinner=False)
+def province_shapes(data_dir: str) -> gpd.GeoDataFrame | None:
+    path = f"{data_dir}/provinces.geojson"
+    try:
+        return gpd.read_file(path)
+    except Exception:  # the basemap is decoration: without it the map still works
+        return None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
+    return maps.simplified_sites(_base.layers.sites)
+
+
+def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int]:
+    """The choices every page shares: language, industry, scenario, origin, top N. Returns (scenario key, origin)."""
+    st.markdown(f"### {tr('app.title', session.lang)}")
+    st.caption(tr("app.subtitle", session.lang))
+    session.restore(Key.LANG, DEFAULT_LANG, allowed=list(LANGS))
+    st.radio(
+        tr("sidebar.language", session.lang),
+        list(LANGS),
+        format_func=lambda code: {"zh": "中文", "en": "English"}.get(code, code),
+        horizontal=True,
+        key=Key.LANG,
+    )
+    session.remember(Key.LANG)
+    lang = session.lang
+    catalogue = base.catalogue
+    origins = base.layers.origins
+    origin_codes = [int(c) for c in origins["adcode"]]
+    session.restore(Key.INDUSTRY, DEFAULT_INDUSTRY, allowed=list(catalogue.ids))
+    industry = st.selectbox(
+        tr("sidebar.industry", lang),
+        list(catalogue.ids),
+        format_func=lambda i: catalogue.get(i).name_zh if lang == "zh" else catalogue.get(i).name_en,
+        key=Key.INDUSTRY,
+        on_change=state.industry_changed,
+        args=(session, catalogue, origin_codes),
+    )
+    session.remember(Key.INDUSTRY)
+    options = state.scenario_options(session, saved=saved)
+    session.restore(Key.SCENARIO, state.DEFAULT_KEY, allowed=options)
+    scn_key = st.selectbox(
+        tr("sidebar.scenario", lang),
+        options,
+        format_func=lambda k: state.scenario_label(k, lang),
+        key=Key.SCENARIO,
+    )
+    session.remember(Key.SCENARIO)
+    main = [int(o) for o in catalogue.get(industry).main_origins if int(o) in origin_codes]
+    session.restore(Key.ORIGIN, main[0] if main else origin_codes[0], allowed=origin_codes)
+    names = dict(zip(origins["adcode"].astype(int), origins["name_zh" if lang == "zh" else "name_en"], strict=True))
+    origin = st.selectbox(
+        tr("sidebar.origin", lang),
+        origin_codes,
+        format_func=lambda c: str(names.get(c, c)),
+        key=Key.ORIGIN,
+        on_change=state.origin_changed,
+        args=(session,),
+    )
+    session.remember(Key.ORIGIN)
+    session.restore(Key.TOP_N, 10)
+    st.number_input(tr("sidebar.top_n", lang), 1, 100, key=Key.TOP_N)
+    session.remember(Key.TOP_N)
+    if session.custom_base is not None:
+        st.warning(tr("sidebar.data_replaced", lang))
+    custom = sorted(k for k in session.weights if k in catalogue.ids)
+    if custom:
+        industries = "、".join(catalogue.get(k).name_zh if lang == "zh" else catalogue.get(k).name_en for k in custom)
+        st.info(tr("sidebar.custom_weights", lang, industries=industries))
+        st.button(tr("sidebar.reset_all_weights", lang), on_click=session.reset_all_weights, key="reset_all_w")
+    return str(scn_key), int(origin)
+
+
+def main() -> None:
+    st.set_page_config(page_title="承接地匹配 · Transfer site matching", layout="wide", page_icon="🗺")
+    session = Session.current()
+    lang = session.lang
+    try:
+        with st.spinner(tr("app.loading", lang)):
+            base = session.custom_base or default_base()
+    except TransferError as exc:
+        st.error(str(exc))
+        st.stop()
+    saved = state.saved_scenarios()
+    with st.sidebar:
+        scn_key, origin = _sidebar(session, base, saved)
+    lang = session.lang
+
+    # the one run for the chosen scenario, with the slider weights as a scenario override
+    try:
+        plain = state.resolve_scenario(scn_key, session)
+    except TransferError as exc:
+        st.error(str(exc))
+        scn_key, plain = state.DEFAULT_KEY, state.resolve_scenario(state.DEFAULT_KEY, session)
+    scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
+    try:
+        with st.spinner(tr("app.loading", lang)):
+            result_run, run_ms = state.timed_run(base, session.base_token, scn)
+    except TransferError as exc:
+        st.error(str(exc))
+        scn = plain = state.resolve_scenario(state.DEFAULT_KEY, session)
+        result_run, run_ms = state.timed_run(base, session.base_token, scn)
+
+    ctx = state.Ctx(
+        session=session,
+        lang=lang,
+        base=base,
+        base_token=session.base_token,
+        run=result_run,
+        scn=scn,
+        scn_plain=plain,
+        scn_key=scn_key,
+        industry=session.industry,
+        origin=origin,
+        top_n=session.top_n,
+        provinces=province_shapes(str(base.layers.data_dir)),
+        map_sites=map_sites(base, session.base_token),
+        run_ms=run_ms,
+    )
+    nav = st.navigation(pages.pages(ctx), position="top")
+    flash = session.take_flash()
+    if flash:
+        st.toast(flash)
+    nav.run()

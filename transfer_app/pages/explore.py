@@ -1,0 +1,209 @@
+"""The map explorer: the suitability map with its layers; a click (or a pick) opens the site's profile."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from transfer.scoring import robustness
+from transfer_app import core, maps
+from transfer_app.session import Key
+from transfer_app.state import (
+    ROBUSTNESS_K,
+    Ctx,
+    cached_route,
+    display_table,
+    industry_name,
+    place_names_en,
+    scenario_network,
+    scenario_text,
+    site_name,
+    site_province,
+)
+
+__all__ = ["render", "site_profile"]
+
+tr = core.tr
+
+
+# --- map explorer --------------------------------------------------------------------------------------------------
+
+
+def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
+    """(title, colour, route or None, error) to the nearest sea gateway and to the chosen origin."""
+    net = scenario_network(ctx.base, ctx.run)
+    if net is None:
+        return []
+    token = f"{ctx.base_token}|{scenario_text(ctx.scn)}"
+    out = []
+    access = ctx.run.access
+    gateway = None
+    if access is not None and adcode in access.index:
+        gateway = access.at[adcode, "nearest_sea_gateway"] if "nearest_sea_gateway" in access else None
+    if isinstance(gateway, str) and gateway:
+        r, err = cached_route(net, token, str(adcode), gateway)
+        out.append((tr("profile.route_to_sea", ctx.lang), "#0072B2", r, err))
+    r, err = cached_route(net, token, str(adcode), str(ctx.origin))
+    out.append((tr("profile.route_to_origin", ctx.lang), "#D55E00", r, err))
+    return out
+
+
+def render(ctx: Ctx) -> None:
+    """Map explorer: the suitability map, toggleable layers, a click (or pick) opens a site's profile."""
+    selected = ctx.session.site
+    routes = []
+    if selected is not None:
+        with st.spinner(tr("profile.loading_routes", ctx.lang)):
+            routes = _routes(ctx, int(selected))
+    lines = [(r.geometry, colour, title) for title, colour, r, _err in routes if r is not None]
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.caption(f"{tr('map.colour_by', ctx.lang)}: {industry_name(ctx, ctx.industry)}")
+        # a new container key draws a new map (industry, weights, scenario, language); a selection only adds
+        # its outline and routes to the drawn map. (A kept map object cannot be reused: st_folium renames its
+        # elements on every render, which would change the component key and lose the click.)
+        look = f"{ctx.base_token}|{scenario_text(ctx.scn)}|{ctx.industry}|{ctx.lang}|{ctx.result.weights.tobytes()!r}"
+        m = maps.make_map(ctx.run, ctx.result, ctx.industry, ctx.lang, provinces=ctx.provinces, map_sites=ctx.map_sites)
+        center, zoom = maps.view_for(ctx.map_sites, selected, lines)
+        with st.container(key="map_" + hashlib.sha1(look.encode()).hexdigest()[:12]):
+            out = st_folium(
+                m,
+                key="site_map",
+                height=600,
+                use_container_width=True,
+                returned_objects=["last_object_clicked"],
+                feature_group_to_add=maps.selection_layer(ctx.map_sites, selected, lines, ctx.lang),
+                center=center,
+                zoom=zoom,
+            )
+        st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
+    click = (out or {}).get("last_object_clicked") if isinstance(out, dict) else None
+    if click and click != ctx.session.get(Key.LAST_CLICK):
+        ctx.session.set(Key.LAST_CLICK, click)
+        code = maps.site_at(ctx.map_sites, click["lat"], click["lng"])
+        if code is not None and code != selected:
+            ctx.session.site = code
+            st.rerun()
+    with right:
+        order = ctx.result.scores.loc[ctx.industry].sort_values(ascending=False).index
+        ctx.session.set(Key.SITE_PICK, int(selected) if selected is not None else None)
+        st.selectbox(
+            tr("map.pick_site", ctx.lang),
+            [None, *[int(c) for c in order]],
+            format_func=lambda c: (
+                tr("map.none", ctx.lang) if c is None else f"{site_name(ctx, c)} · {site_province(ctx, c)}"
+            ),
+            key=Key.SITE_PICK,
+            on_change=_on_pick,
+            args=(ctx,),
+            placeholder=tr("map.none", ctx.lang),
+        )
+        if selected is None:
+            st.info(tr("profile.click_hint", ctx.lang))
+        else:
+            site_profile(ctx, int(selected), routes)
+
+
+def _on_pick(ctx: Ctx) -> None:
+    ctx.session.site = ctx.session.get(Key.SITE_PICK)
+
+
+def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]]) -> None:
+    """Profile of one site: score, rank, robustness, reasons, key figures, criteria, contributions, routes."""
+    lang, ind, res = ctx.lang, ctx.industry, ctx.result
+    st.subheader(tr("profile.title", lang, name=site_name(ctx, adcode)))
+    sc = res.scores.loc[ind]
+    el = res.eligible.loc[ind]
+    eligible = bool(el[adcode])
+    rank = int((sc[el] > sc[adcode]).sum()) + 1 if eligible else None
+    share = float(robustness(res, ind, k=ROBUSTNESS_K).get(adcode, 0.0))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(tr("profile.score", lang), f"{sc[adcode]:.3f}")
+    c2.metric(tr("profile.rank", lang), f"{rank} / {int(el.sum())}" if rank else "—")
+    c3.metric(
+        tr("profile.robustness", lang),
+        f"{share:.0%}",
+        help=tr("profile.robustness_help", lang, k=ROBUSTNESS_K),
+    )
+    st.markdown(f"**{tr('profile.eligibility', lang)}** — {industry_name(ctx, ind)}")
+    reasons = res.explain(ind, adcode, lang=lang)
+    (st.success if eligible else st.error)(tr("profile.eligible_yes" if eligible else "profile.eligible_no", lang))
+    for r in reasons:
+        st.markdown(f"- {html.escape(r)}")
+    # criteria and contributions as labelled bars in a table: every criterion is named (a bar chart skips labels)
+    st.markdown(f"**{tr('profile.criteria', lang)}**")
+    norm = res.normalised_frame(ind).loc[adcode]
+    weights = core.effective_weights(res, ind)
+    contrib = res.contributions_frame(ind).loc[adcode]
+    shown = [c for c in norm.index if weights.get(c, 0) > 0]
+    value_col, contrib_col = tr("profile.value", lang), tr("col.contributions", lang)
+    table = pd.DataFrame(
+        {
+            tr("col.criterion", lang): [tr(f"criterion_short.{c}", lang) for c in shown],
+            value_col: [None if pd.isna(norm[c]) else float(norm[c]) for c in shown],
+            contrib_col: [float(contrib[c]) for c in shown],
+        }
+    ).sort_values(contrib_col, ascending=False)
+    top = float(table[contrib_col].max()) if len(table) else 1.0
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            value_col: st.column_config.ProgressColumn(value_col, min_value=0.0, max_value=1.0, format="%.2f"),
+            contrib_col: st.column_config.ProgressColumn(
+                contrib_col, min_value=0.0, max_value=max(top, 1e-9), format="%.3f"
+            ),
+        },
+    )
+    st.caption(tr("profile.criteria_note", lang))
+    with st.expander(tr("profile.key_figures", lang), expanded=True):
+        st.dataframe(core.key_figures(ctx.run, adcode, lang), hide_index=True, width="stretch")
+    if not routes:
+        st.caption(tr("profile.no_network", lang))
+    for title, _colour, r, err in routes:
+        st.markdown(f"**{title}**")
+        if r is None:
+            st.warning(tr("profile.no_route", lang, message=err))
+            continue
+        st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} CNY/TEU")
+        st.dataframe(
+            core.legs_frame(r.legs, lang, place_names_en(ctx.base, ctx.base_token) if lang == "en" else None),
+            hide_index=True,
+            width="stretch",
+        )
+    _what_it_takes(ctx, adcode, rank)
+    st.markdown(f"**{tr('profile.industries', lang)}**")
+    prof = res.site_profile(adcode, top=5, lang=lang)
+    compact = prof[["rank", "industry", "position_rank", "n_eligible", "cluster_fit", "score"]]
+    st.dataframe(display_table(compact, ctx), hide_index=True, width="stretch")
+    st.caption(tr("profile.industries_note", lang))
+
+
+WHAT_K = 10
+
+
+def _what_it_takes(ctx: Ctx, adcode: int, rank: int | None) -> None:
+    """The smallest single change that brings the site into the top 10 of the chosen industry (on request)."""
+    lang, ind = ctx.lang, ctx.industry
+    st.markdown(f"**{tr('profile.what_it_takes', lang, k=WHAT_K)}**")
+    if rank is not None and rank <= WHAT_K:
+        st.caption(tr("profile.in_top", lang, k=WHAT_K, rank=rank))
+        return
+    key = f"what:{ctx.base_token}:{ctx.run.scenario.name}:{ind}:{adcode}:{hash(str(ctx.run.scenario.weights))}"
+    cache = ctx.session.store.setdefault(Key.WHAT_CACHE, {})
+    if key not in cache:
+        st.caption(tr("profile.what_it_takes_help", lang, k=WHAT_K))
+        if not st.button(tr("profile.what_button", lang), key=f"what_go_{adcode}_{ind}"):
+            return
+        with st.spinner(tr("profile.what_running", lang)):
+            cache[key] = core.what_it_takes_table(ctx.run, ctx.base, ctx.result, ind, adcode, WHAT_K, lang)
+    table, possible = cache[key]
+    if not possible:
+        st.warning(tr("profile.no_single_change", lang, k=WHAT_K))
+    st.dataframe(table, hide_index=True, width="stretch")
