@@ -140,9 +140,26 @@ def test_map_html_contains_the_inset(provinces: gpd.GeoDataFrame, scs: gpd.GeoDa
     page = m.get_root().render()
     assert "transfer-scs-inset" in page and "scs-inset" in page
     assert "dash-line" in page  # the dashes inside the inset SVG
-    assert '"coordinates": [[[122.503, 23.47], [122.785, 24.575]]' in page  # the dashes on the main map too
+    assert '"coordinates": [[[122.503, 23.47], [122.785, 24.575]]' in page  # the dash east of 台湾 on the main map
     assert "\\u5357\\u6d77\\u8bf8\\u5c9b" in page  # 南海诸岛, JSON-escaped in the script
     assert "scs-inset" in standalone_html(m)  # also in the self-contained export
+
+
+def test_main_map_leaves_the_south_china_sea_to_the_inset(provinces: gpd.GeoDataFrame) -> None:
+    """Only what lies in the main view is drawn there: no island dot and no dash south of its edge (they are in the
+    inset), so the South China Sea is not shown twice."""
+    import folium
+
+    from transfer.mapview import INSET_SOUTH_LAT
+
+    m = base_map(provinces)
+    layers = {c.layer_name: c.data for c in m._children.values() if isinstance(c, folium.GeoJson)}
+    islands = np.array(layers["Islands"]["features"][0]["geometry"]["coordinates"])
+    assert islands[:, 1].min() >= INSET_SOUTH_LAT
+    dashes = layers["South China Sea dashed line"]["features"][0]["geometry"]["coordinates"]
+    assert len(dashes) >= 1 and all(max(lat for _lon, lat in dash) > INSET_SOUTH_LAT for dash in dashes)
+    without = base_map(provinces, inset=False).get_root().render()
+    assert "South China Sea dashed line" not in without
 
 
 def test_site_map_moves_the_legend_left_of_the_inset(provinces: gpd.GeoDataFrame, sites: gpd.GeoDataFrame) -> None:

@@ -211,7 +211,9 @@ def test_error_messages_name_file_line_and_key(fixture: str, pattern: str) -> No
 
 
 def test_unknown_key_message_lists_valid_keys() -> None:
-    with pytest.raises(ScenarioError, match=r"valid keys here: name, description, extends, weights"):
+    with pytest.raises(
+        ScenarioError, match=r"valid keys here: name, description, title, description_zh, extends, weights"
+    ):
         load_scenario(DATA / "typo_top.yaml")
 
 

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from transfer.industries import CRITERIA
 
-__all__ = ["DEFAULT_LANG", "LANGS", "STRINGS", "criterion_label", "placeholders", "t"]
+__all__ = [
+    "DEFAULT_LANG",
+    "LANGS",
+    "PROVENANCE_ZH",
+    "STRINGS",
+    "Note",
+    "criterion_label",
+    "placeholders",
+    "provenance_label",
+    "t",
+]
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -457,6 +468,11 @@ _REASONS: dict[str, dict[str, str]] = {
 # pages of the app: navigation, compare, saved work -------------------------------------------------------------
 _PAGES: dict[str, dict[str, str]] = {
     "tab.compare": {"zh": "情景比较", "en": "Compare"},
+    "sidebar.default_about": {
+        "zh": "默认权重与硬性规则,不含需求与情景改动。",
+        "en": "Default weights and hard rules, without demand or scenario changes.",
+    },
+    "profile.rank_of": {"zh": "排名(共 {n} 个)", "en": "Rank (of {n})"},
     "tab.saved": {"zh": "已保存", "en": "Saved work"},
     "sidebar.reset_all_weights": {"zh": "全部恢复情景权重", "en": "Reset all weights"},
     "compare.current": {"zh": "当前情景(含滑块权重)", "en": "Current (with slider weights)"},
@@ -481,6 +497,8 @@ _PAGES: dict[str, dict[str, str]] = {
         "en": "Switch on Compare to run both scenarios (one that edits the network takes a few seconds).",
     },
     "col.name": {"zh": "名称", "en": "Name"},
+    "col.capacity": {"zh": "容量(岗位)", "en": "Capacity (jobs)"},
+    "col.utilisation": {"zh": "利用率", "en": "Utilisation"},
     "col.version": {"zh": "版本", "en": "Version"},
     "col.saved_at": {"zh": "保存时间", "en": "Saved"},
     "col.comment": {"zh": "说明", "en": "Comment"},
@@ -509,7 +527,59 @@ _PAGES: dict[str, dict[str, str]] = {
     "saved.find_it": {"zh": "可在“已保存”页打开并跟进。", "en": "open it on the Saved work page to follow it up."},
 }
 
-STRINGS: dict[str, dict[str, str]] = {**_PAGES, **_TYPED, **_CRITERIA_STRINGS, **_CRITERIA_SHORT, **_APP, **_REASONS}
+# where each criterion's values come from, in Chinese (the English text is the site table's provenance) ----------
+PROVENANCE_ZH: dict[str, str] = {
+    "bonded_zone": "curated/bonded_zones.csv:按区域类型加权的城市海关特殊监管区域指数(有上限)",
+    "labour_pool": "census.csv:15-64 岁常住人口,第七次全国人口普查(《2020中国人口普查分县资料》地级行)",
+    "labour_reserve": "census.csv:户籍人口减常住人口(2010 年普查,按 2020 年区划;为负取 0)"
+    "+ 2020 年普查从事农业的常住人口(长表比例折算);两项相加为建模选择",
+    "labour_quality": "census.csv:平均受教育年限,2020 年普查",
+    "industrial_base": "census.csv:就业人口中制造业占比,2020 年普查长表",
+    "wage": "curated/province_economy.csv:2021 年城镇非私营单位平均工资(省级值,用于省内各承接地)",
+    "min_wage": "curated/min_wage.csv:所在省份现行通知中该市(市辖区)档次的月最低工资",
+    "cluster_fit": "curated/industry_clusters.csv + industry_relatedness.yaml:本产业集群为 1,相关集群为关联度(0.5),"
+    "否则为 0(名单不全)",
+    "policy_support": "curated/designations.csv:政策认定个数(重点承接地、国家级加工贸易园区、"
+    "承接产业转移示范区);名单不全",
+    "dev_zones": "curated/dev_zones.csv:地级市内国家级经开区与高新区个数(全国完整名单)",
+    "eco_pressure": "curated/key_eco_counties.csv:县级单位中国家重点生态功能区县的占比(2010 年规划 + 2016 年增补);"
+    "省级名单完整处可用",
+    "sea_cost": "交通网络可达性:到出海口的最小综合运费(元/标箱)",
+    "origin_cost": "交通网络可达性:到本产业主要转出地的平均最小运费(元/标箱)",
+    "crex_time": "交通网络可达性:到最近中欧班列集结中心的小时数",
+    "air_time": "交通网络可达性:到最近货运机场的小时数",
+    "market_access": "交通网络可达性:人口加权的引力指数",
+}
+
+_DATA: dict[str, dict[str, str]] = {
+    "note.unknown_values": {"zh": "以下指标有未知值({how}):{criteria}", "en": "unknown values ({how}) in: {criteria}"},
+    "note.how_neutral": {"zh": "按 0.5 计", "en": "neutral"},
+    "note.how_exclude": {"zh": "不计入", "en": "exclude"},
+    "note.solved_by": {"zh": "匹配求解方法:{method}", "en": "matching solved by {method}"},
+    "note.binding": {"zh": "起约束作用的限制:{limits}", "en": "binding limits: {limits}"},
+    "note.unmatched": {
+        "zh": "{jobs:,} 个岗位未能匹配(容量、资格或最低得分所限)",
+        "en": "{jobs:,} jobs could not be matched (capacity, eligibility or minimum score)",
+    },
+    "limit.site_capacity": {"zh": "承接地容量", "en": "site capacity"},
+    "limit.max_share_per_site": {"zh": "单地份额上限", "en": "max share per site"},
+    "limit.group_capacity": {"zh": "组容量", "en": "group capacity"},
+    "data.licence_header": {"zh": "| 来源 | 许可 | 须显示的署名 |", "en": "| source | licence | attribution to show |"},
+    "data.original_language": {
+        "zh": "来源引用保留原文(英文数据包说明、中文政府文件名),文件名不翻译。",
+        "en": "Sources are cited in their own language (Chinese notices in Chinese); file names are not translated.",
+    },
+}
+
+STRINGS: dict[str, dict[str, str]] = {
+    **_DATA,
+    **_PAGES,
+    **_TYPED,
+    **_CRITERIA_STRINGS,
+    **_CRITERIA_SHORT,
+    **_APP,
+    **_REASONS,
+}
 
 
 class _KeepMissing(dict[str, Any]):
@@ -570,3 +640,34 @@ def t(
 def criterion_label(criterion_id: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
     """Label of a criterion id, full or short (an unknown id gives the key, e.g. "criterion.x")."""
     return t(f"criterion_short.{criterion_id}" if short else f"criterion.{criterion_id}", lang)
+
+
+def provenance_label(criterion: str, text: str, lang: str) -> str:
+    """Where a criterion's values come from, in ``lang``: the site table's (English) provenance ``text``, or its
+    Chinese version on the Chinese page."""
+    return PROVENANCE_ZH.get(criterion, text) if lang == "zh" and text else text
+
+
+@dataclass(frozen=True)
+class Note:
+    """A note of a run, kept as a code and values until it is shown (``render`` writes it in a language)."""
+
+    code: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = DEFAULT_LANG, *, labels: bool = True) -> str:
+        """The note in ``lang``; ``labels=False`` keeps criterion ids (the engine's English notes, for scripts)."""
+        p = dict(self.params)
+        if self.code == "unknown_values":
+            crits = list(p.get("criteria", ()))
+            names = [criterion_label(c, lang, short=True) for c in crits] if labels else crits
+            p["criteria"] = ("、" if lang == "zh" else ", ").join(names)
+            p["how"] = t(f"note.how_{p.get('how', 'neutral')}", lang)
+        elif self.code == "binding":
+            p["limits"] = ", ".join(
+                f"{n} × {t(f'limit.{k}', lang) if f'limit.{k}' in STRINGS else k.replace('_', ' ')}"
+                for k, n in dict(p.get("limits", {})).items()
+            )
+        if self.code == "text":  # a note only the data layer writes (English, as the layer's own messages)
+            return str(p.get("text", ""))
+        return t(f"note.{self.code}", lang, **p)

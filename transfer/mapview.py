@@ -53,6 +53,7 @@ HUB_STYLE: dict[str, tuple[str, str]] = {
     "dry_port": ("#E69F00", "▣"),
 }
 INSET_WIDTH_PX = 120  # width of the 南海诸岛 inset control
+INSET_SOUTH_LAT = 17.5  # with the inset, the main map's south edge (just south of 海南's 三亚)
 ZONE_COLOUR = "#009E73"
 ORIGIN_COLOUR = "#000000"
 MODE_COLOUR = {
@@ -230,15 +231,18 @@ class _Inset(MacroElement):
         self.svg_json = json.dumps(svg)
 
 
-def _island_points(gdf: gpd.GeoDataFrame, *, max_extent_deg: float, decimals: int) -> dict[str, Any]:
-    """Centres of the polygon parts smaller than ``max_extent_deg`` (one MultiPoint), so small islands stay visible."""
+def _island_points(
+    gdf: gpd.GeoDataFrame, *, max_extent_deg: float, decimals: int, min_lat: float | None = None
+) -> dict[str, Any]:
+    """Centres of the polygon parts smaller than ``max_extent_deg`` (one MultiPoint), so small islands stay visible;
+    with ``min_lat``, only those north of it."""
     pts = set()
     for geom in gdf.geometry:
         if geom is None or geom.is_empty:
             continue
         for part in shapely.get_parts(geom):
             x0, y0, x1, y1 = part.bounds
-            if max(x1 - x0, y1 - y0) < max_extent_deg:
+            if max(x1 - x0, y1 - y0) < max_extent_deg and (min_lat is None or y0 >= min_lat):
                 c = part.centroid
                 pts.add((round(c.x, decimals), round(c.y, decimals)))
     if not pts:
@@ -296,7 +300,10 @@ def base_map(
             interactive=False,
             control=False,
         ).add_to(m)
-        islands = _island_points(prov, max_extent_deg=0.05, decimals=2)
+        with_inset = bool(inset or (inset is None and _basemap.shows_south_china_sea(prov)))
+        # with the inset, the South China Sea (its islands and the dashed line) is drawn there only: the main map
+        # stops just south of 海南 instead of showing part of it a second time
+        islands = _island_points(prov, max_extent_deg=0.05, decimals=2, min_lat=INSET_SOUTH_LAT if with_inset else None)
         if islands["features"]:
             folium.GeoJson(
                 islands,
@@ -306,12 +313,20 @@ def base_map(
                 interactive=False,
                 control=False,
             ).add_to(m)
-        if inset or (inset is None and _basemap.shows_south_china_sea(prov)):
+        if with_inset:
             scs = south_china_sea if south_china_sea is not None else _basemap.load_south_china_sea()
             dash = scs[scs["kind"] == _basemap.DASH_LINE] if scs is not None else None
-            if dash is not None and len(dash):
+            # the dashes within the main view (east of 台湾) stay on the main map; the rest are in the inset
+            parts = (
+                []
+                if dash is None
+                else [p for p in shapely.get_parts(dash.geometry.to_numpy()) if p.bounds[3] > INSET_SOUTH_LAT]
+            )
+            if parts:
                 folium.GeoJson(
-                    compact_geojson(dash, [], decimals=3),
+                    compact_geojson(
+                        gpd.GeoDataFrame(geometry=[shapely.multilinestrings(parts)], crs=C.WGS84), [], decimals=3
+                    ),
                     name="South China Sea dashed line",
                     style_function=lambda _f: {"color": _basemap.DASH_COLOUR, "weight": 2.5, "lineCap": "round"},
                     interactive=False,
@@ -468,8 +483,8 @@ def site_map(
     folium.LayerControl(collapsed=False).add_to(m)
     if m.has_inset:
         # the national view leaves sea to the east and south, so the 南海诸岛 inset in the lower right covers the
-        # Pacific, not 台湾 or the 浙闽 coast
-        m.fit_bounds([[14.0, 73.0], [54.0, 144.0]])
+        # Pacific, not 台湾 or the 浙闽 coast; the south edge just below 海南 keeps the islands in the inset only
+        m.fit_bounds([[INSET_SOUTH_LAT, 73.0], [54.0, 144.0]])
     else:
         m.fit_bounds([[18.0, 73.0], [53.5, 135.0]])
     return m

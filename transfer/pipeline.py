@@ -18,6 +18,7 @@ from transfer import columns as C
 from transfer._paths import default_data_dir
 from transfer._validate import read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError
+from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
 from transfer.layers import Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
@@ -68,8 +69,9 @@ class RunResult:
     capacity: pd.Series  # jobs per site adcode
     assignment: Assignment | None
     demand_scores: pd.DataFrame | None = None  # demand_id x site (firms use their own origin)
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # in English (the CLI and logs)
     network: Any | None = None  # the scenario's network when it edits one (else None: use get_network(base))
+    note_items: tuple[Note, ...] = ()  # the same notes as codes and values, rendered in the page language
 
 
 def sites_for_access(layers: Layers) -> pd.DataFrame:
@@ -587,6 +589,11 @@ def run(
             )
     result = score(table, base.catalogue, weights=scn.weights, options=opts)
     notes = list(base.notes) + list(result.notes)
+    note_items = [Note("text", {"text": n}) for n in base.notes] + list(result.note_items)
+
+    def note(code: str, **params: Any) -> None:
+        note_items.append(Note(code, params))
+        notes.append(note_items[-1].render("en", labels=False))
 
     demand_rows = []
     for item in scn.demand.industries:
@@ -689,13 +696,12 @@ def run(
             slack_jobs=(m.block_jobs or 1) - 1 if blocks is not None else 0,
         )
         assignment = dataclasses.replace(assignment, binding=binding)
-        notes.append(f"matching solved by {assignment.method}")
+        note("solved_by", method=assignment.method)
         if len(binding):
-            counts = binding["kind"].value_counts()
-            notes.append("binding limits: " + ", ".join(f"{n} × {k.replace('_', ' ')}" for k, n in counts.items()))
+            note("binding", limits={str(k): int(n) for k, n in binding["kind"].value_counts().items()})
         unmatched = int(assignment.unmatched["jobs"].sum()) if len(assignment.unmatched) else 0
         if unmatched:
-            notes.append(f"{unmatched:,} jobs could not be matched (capacity, eligibility or minimum score)")
+            note("unmatched", jobs=unmatched)
     return RunResult(
         scenario=scn,
         layers=layers,
@@ -707,5 +713,6 @@ def run(
         assignment=assignment,
         demand_scores=demand_scores,
         notes=tuple(notes),
+        note_items=tuple(note_items),
         network=net if edits_network(scn) else None,
     )

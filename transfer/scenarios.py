@@ -155,6 +155,9 @@ class Scenario(_Strict):
 
     name: str = Field(min_length=1)
     description: str = ""
+    # what a user reads: a title per language (zh, en) and a Chinese description; neither is inherited by `extends`
+    title: dict[str, str] = Field(default_factory=dict)
+    description_zh: str = ""
     extends: str | None = None
     weights: dict[str, dict[str, float]] = Field(default_factory=dict)
     constraints: Constraints = Constraints()
@@ -163,6 +166,22 @@ class Scenario(_Strict):
     matching: MatchingOptions = MatchingOptions()
     source_path: str | None = Field(default=None, exclude=True)
     chain: tuple[str, ...] = Field(default=(), exclude=True)
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: dict[str, str]) -> dict[str, str]:
+        bad = sorted(set(value) - {"zh", "en"})
+        if bad:
+            raise ValueError(f"title languages must be zh and/or en, not {', '.join(bad)}")
+        return value
+
+    def label(self, lang: str) -> str:
+        """The scenario's title in ``lang`` (its name when it has none)."""
+        return self.title.get(lang) or self.title.get("en" if lang == "zh" else "zh") or self.name
+
+    def about(self, lang: str) -> str:
+        """Its description in ``lang`` (the English one when there is no Chinese one)."""
+        return self.description_zh if lang == "zh" and self.description_zh else self.description
 
     @field_validator("weights")
     @classmethod
@@ -304,6 +323,10 @@ def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) 
     raise ScenarioError(f"key {key!r}: {msg}", where=at, fix="correct the value; see scenarios/README.md") from None
 
 
+# what a scenario that extends another does not take from it: where it came from, and its own title
+_NOT_INHERITED = {"source_path", "chain", "title", "description_zh"}
+
+
 def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bool = False) -> dict[str, Any]:
     out = copy.deepcopy(parent)
     for k, v in child.items():
@@ -340,7 +363,7 @@ def parse_scenario(text: str, *, where: str = "<scenario>", base_dir: Path | Non
     if data.get("extends"):
         parent_path = (base_dir or Path.cwd()) / str(data["extends"])
         parent = load_scenario(parent_path)
-        merged = _merge(parent.model_dump(by_alias=True, exclude={"source_path", "chain"}), data)
+        merged = _merge(parent.model_dump(by_alias=True, exclude=_NOT_INHERITED), data)
         chain = (*parent.chain, str(parent_path))
         # validate the child's own keys with its own line numbers first
         _validate(data | {"name": data.get("name", parent.name)}, node, where)
@@ -383,7 +406,7 @@ def load_scenario(path: str | Path, *, _depth: int = 0) -> Scenario:
             )
         _validate(data | {"name": data.get("name") or "x", "extends": None}, node, str(path))
         parent = load_scenario(parent_path, _depth=_depth + 1)
-        data = _merge(parent.model_dump(by_alias=True, exclude={"source_path", "chain"}), data)
+        data = _merge(parent.model_dump(by_alias=True, exclude=_NOT_INHERITED), data)
         chain = (*parent.chain, str(parent_path))
         node = None
     scn = _validate(data, node, str(path))

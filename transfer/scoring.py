@@ -11,7 +11,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
-from transfer.i18n import criterion_label, t
+from transfer.i18n import Note, criterion_label, t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, IndustryProfile
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 
@@ -117,6 +117,7 @@ class ScoreResult:
     notes: tuple[str, ...] = ()
     reason_codes: Mapping[tuple[str, int], tuple[tuple[str, dict[str, Any]], ...]] = field(default_factory=dict)
     two_high: Mapping[str, bool] = field(default_factory=dict)  # industry id -> 两高一资 (for the site direction)
+    note_items: tuple[Note, ...] = ()  # the notes as codes and values, rendered in the page language at the edge
 
     def _i(self, industry: str) -> int:
         try:
@@ -478,9 +479,11 @@ def score(
     eligible, codes = _eligibility(table, profiles, site_ids, opts)
     reasons = {k: tuple(t(key, "en", **params) for key, params in v) for k, v in codes.items()}
     notes = list(table.notes)
+    note_items = [Note("text", {"text": n}) for n in table.notes]
     if missing.any():
         cols = [crit[k] for k in range(n_c) if missing[:, :, k].any()]
-        notes.append(f"unknown values ({opts.missing}) in: {', '.join(cols)}")
+        note_items.append(Note("unknown_values", {"how": opts.missing, "criteria": tuple(cols)}))
+        notes.append(note_items[-1].render("en", labels=False))
     return ScoreResult(
         industries=ids,
         site_ids=site_ids,
@@ -496,6 +499,7 @@ def score(
         raw=vals,
         options=opts,
         notes=tuple(notes),
+        note_items=tuple(note_items),
         two_high={p.id: bool(p.two_high_one_resource) for p in profiles},
     )
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import LayerError
-from transfer.i18n import t
+from transfer.i18n import provenance_label, t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
 from transfer.pipeline import Base, RunResult, scoring_options
 from transfer.scenarios import Scenario
@@ -121,17 +121,22 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
         if c in INDUSTRY_SPECIFIC:
             continue
         v = vals.get(c, np.nan)
+        shown = "" if pd.isna(v) else (f"{v:,.2f}" if abs(float(v)) < 100 else f"{v:,.0f}")
         rows.append(
             {
-                tr("profile.figure", lang): tr(f"criterion.{c}", lang),
-                tr("profile.value", lang): "" if pd.isna(v) else (f"{v:,.2f}" if abs(float(v)) < 100 else f"{v:,.0f}"),
-                tr("profile.unit", lang): unit_label(units.get(c, ""), lang),
-                tr("col.source", lang): run.table.provenance.get(c, ""),
+                tr("profile.figure", lang): tr(f"criterion_short.{c}", lang),
+                tr("profile.value", lang): f"{shown} {unit_label(units.get(c, ''), lang)}".strip() if shown else "—",
+                tr("col.source", lang): provenance_label(c, run.table.provenance.get(c, ""), lang),
             }
         )
     s = run.table.sites.loc[adcode]
+    zones = s.get("bonded_zones", "")
+    bz = run.layers.bonded_zones
+    if lang != "zh" and C.NAME_EN in bz and "city_adcode" in bz:
+        en = bz.loc[pd.to_numeric(bz["city_adcode"], errors="coerce") == adcode, C.NAME_EN].dropna().astype(str)
+        zones = ", ".join(n for n in en if n.strip()) or zones
     extras = [
-        ("layer.bonded_zones", s.get("bonded_zones", ""), "", "curated/bonded_zones.csv"),
+        ("layer.bonded_zones", zones, "", "curated/bonded_zones.csv"),
         ("col.region", tr(f"region.{s.get(C.REGION)}", lang), "", "transfer/regions.py"),
     ]
     if "population_2020" in s and pd.notna(s.get("population_2020")):
@@ -147,8 +152,7 @@ def key_figures(run: RunResult, adcode: int, lang: str) -> pd.DataFrame:
         rows.append(
             {
                 tr("profile.figure", lang): tr(key, lang),
-                tr("profile.value", lang): str(v),
-                tr("profile.unit", lang): unit_label(unit, lang),
+                tr("profile.value", lang): f"{v} {unit_label(unit, lang)}".strip(),
                 tr("col.source", lang): src,
             }
         )
@@ -180,6 +184,25 @@ def place_names_en(base: Base) -> dict[str, str]:
             for zh, en in zip(ports["port_zh"], ports["port_en"], strict=True):
                 if isinstance(zh, str) and isinstance(en, str) and en.strip():
                     out.setdefault(zh, en)
+    return out
+
+
+def legs_lines(legs: pd.DataFrame, lang: str, names_en: Mapping[str, str] | None = None) -> list[str]:
+    """Route legs as one short line each (mode, places, km, hours, cost), readable in a narrow column; a change of
+    mode happens at one place and is named once."""
+
+    def place(n: Any) -> str:
+        return names_en.get(str(n), str(n)) if lang == "en" and names_en else str(n)
+
+    unit = tr("unit.CNY/TEU", lang)
+    out = []
+    for leg in legs.to_dict("records"):
+        a, b = place(leg["from"]), place(leg["to"])
+        where = a if a == b or leg["mode"] == "transfer" else f"{a} → {b}"
+        out.append(
+            f"{_mode_label(str(leg['mode']), lang)} · {where} · {leg['km']:,.0f} km · {leg['hours']:,.1f} h · "
+            f"{leg['cost_cny_teu']:,.0f} {unit}"
+        )
     return out
 
 
@@ -351,7 +374,9 @@ def criteria_coverage_table(table: SiteTable, lang: str) -> pd.DataFrame:
             tr("col.criterion", lang): [tr(f"criterion.{c}", lang) for c in cov["criterion"]],
             tr("data.known_share", lang): [f"{v:.0%}" for v in cov["known_share"]],
             **{tr(f"quality.{q}", lang): cov[q] for q in QUALITY_LEVELS},
-            tr("col.source", lang): cov["source"],
+            tr("col.source", lang): [
+                provenance_label(c, str(v), lang) for c, v in zip(cov["criterion"], cov["source"], strict=True)
+            ],
         }
     )
     return out

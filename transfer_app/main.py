@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import geopandas as gpd
 import streamlit as st
 
@@ -13,6 +15,12 @@ from transfer_app import core, maps, pages, state
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
 tr = core.tr
+
+# tighter page margins than Streamlit's default, so the map and its legend fit a 1366 x 768 screen
+_CSS = """<style>
+[data-testid="stMainBlockContainer"] {padding-top: 1.2rem; padding-left: 1.5rem; padding-right: 1.5rem;}
+[data-testid="stSidebarHeader"] {height: 2rem; margin-bottom: 0;}
+</style>"""
 
 
 @st.cache_resource(show_spinner=False)
@@ -35,7 +43,7 @@ def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
     return maps.simplified_sites(_base.layers.sites)
 
 
-def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int]:
+def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:
     """The choices every page shares: language, industry, scenario, origin, top N. Returns (scenario key, origin)."""
     st.markdown(f"### {tr('app.title', session.lang)}")
     st.caption(tr("app.subtitle", session.lang))
@@ -71,6 +79,7 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         key=Key.SCENARIO,
     )
     session.remember(Key.SCENARIO)
+    about = st.empty()  # what the scenario is, filled once it is resolved
     main = [int(o) for o in catalogue.get(industry).main_origins if int(o) in origin_codes]
     session.restore(Key.ORIGIN, main[0] if main else origin_codes[0], allowed=origin_codes)
     names = dict(zip(origins["adcode"].astype(int), origins["name_zh" if lang == "zh" else "name_en"], strict=True))
@@ -93,11 +102,12 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         industries = "、".join(catalogue.get(k).name_zh if lang == "zh" else catalogue.get(k).name_en for k in custom)
         st.info(tr("sidebar.custom_weights", lang, industries=industries))
         st.button(tr("sidebar.reset_all_weights", lang), on_click=session.reset_all_weights, key="reset_all_w")
-    return str(scn_key), int(origin)
+    return str(scn_key), int(origin), about
 
 
 def main() -> None:
     st.set_page_config(page_title="承接地匹配 · Transfer site matching", layout="wide", page_icon="🗺")
+    st.markdown(_CSS, unsafe_allow_html=True)
     session = Session.current()
     lang = session.lang
     try:
@@ -108,7 +118,7 @@ def main() -> None:
         st.stop()
     saved = state.saved_scenarios()
     with st.sidebar:
-        scn_key, origin = _sidebar(session, base, saved)
+        scn_key, origin, about = _sidebar(session, base, saved)
     lang = session.lang
 
     # the one run for the chosen scenario, with the slider weights as a scenario override
@@ -117,6 +127,9 @@ def main() -> None:
     except TransferError as exc:
         st.error(str(exc))
         scn_key, plain = state.DEFAULT_KEY, state.resolve_scenario(state.DEFAULT_KEY, session)
+    text = state.scenario_about(scn_key, plain, lang)
+    if text:
+        about.caption(text)
     scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):

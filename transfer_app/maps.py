@@ -332,6 +332,6 @@ def legend_chips(lang: str) -> str:
         LABOUR_COLOUR, tr("layer.labour_pool", lang)
     )
     return (
-        f'<div style="font-size:0.85rem;line-height:1.8"><b>{html.escape(tr("map.legend_hubs", lang))}</b>{hubs}<br>'
+        f'<div style="font-size:0.8rem;line-height:1.6"><b>{html.escape(tr("map.legend_hubs", lang))}</b>{hubs}<br>'
         f"<b>{html.escape(tr('map.legend_zones', lang))}</b>{zones}<br>{extra}</div>"
     )

@@ -144,7 +144,26 @@ def scenario_label(key: str, lang: str) -> str:
     if key.startswith("ws:"):
         name, _, version = key.removeprefix("ws:").rpartition(":")
         return f"⛁ {name} v{version}"
-    return key.removeprefix("file:").removesuffix(".yaml")
+    path = SCENARIO_DIR / key.removeprefix("file:")
+    title = _file_titles(str(path), path.stat().st_mtime if path.exists() else 0.0).get(lang)
+    return title or key.removeprefix("file:").removesuffix(".yaml")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _file_titles(path: str, mtime: float) -> dict[str, str]:
+    """The titles of a scenario file per language (read once per file version; none for a file that does not load)."""
+    try:
+        scn = load_scenario(path)
+    except TransferError:
+        return {}
+    return {lang: scn.label(lang) for lang in ("zh", "en")}
+
+
+def scenario_about(key: str, scn: Scenario, lang: str) -> str:
+    """What the chosen scenario is, in ``lang`` (the default scenario explains itself)."""
+    if key == DEFAULT_KEY:
+        return tr("sidebar.default_about", lang)
+    return scn.about(lang)
 
 
 def resolve_scenario(key: str, session: Session) -> Scenario:
@@ -237,6 +256,11 @@ def origin_changed(session: Session) -> None:
 def display_table(df: pd.DataFrame, ctx: Ctx) -> pd.DataFrame:
     """A shortlist as shown: translated headers, region labels, reasons as text."""
     flat = core.flat_shortlist(df, ctx.lang)
+    if ctx.lang != "zh" and C.NAME_EN in flat and C.NAME_ZH in flat:  # the site column in the page language
+        flat[C.NAME_ZH] = flat[C.NAME_EN].where(flat[C.NAME_EN].astype(str).str.strip() != "", flat[C.NAME_ZH])
+        flat = flat.drop(columns=[C.NAME_EN])
+    elif C.NAME_ZH in flat and C.NAME_EN in flat:
+        flat = flat.drop(columns=[C.NAME_EN])
     if C.PROVINCE in flat:
         flat[C.PROVINCE] = flat[C.PROVINCE].map(lambda p: province_label(ctx, p))
     if C.REGION in flat:

@@ -50,7 +50,9 @@ def render(ctx: Ctx) -> None:
     st.caption(tr("data.coverage_note", lang))
     if lic:
         with st.expander(tr("data.licences", lang), expanded=True):
-            st.markdown(lic)
+            head = tr("data.licence_header", "en")
+            st.markdown(lic.replace(head, tr("data.licence_header", lang), 1))
+            st.caption(tr("data.original_language", lang))
     files = dict(ctx.base.layers.files)
     files.setdefault("corridors", "curated/corridors.yaml")
     for kind, file in files.items():
@@ -80,8 +82,8 @@ def render(ctx: Ctx) -> None:
     if ctx.session.custom_base is not None and c2.button(tr("data.reset", lang), key="replace_reset"):
         ctx.session.set_base(None, "default")
         st.rerun()
-    if ctx.run.notes:
+    if ctx.run.note_items:
         with st.expander(tr("data.notes", lang)):
-            for note in ctx.run.notes:
-                st.markdown(f"- {html.escape(note)}")
+            for note in ctx.run.note_items:
+                st.markdown(f"- {html.escape(note.render(lang))}")
     st.caption(f"{tr('brief.generated', lang, date=date.today().isoformat())}")

@@ -29,6 +29,8 @@ from transfer_app.state import (
 __all__ = ["render", "site_profile"]
 
 tr = core.tr
+# the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars)
+MAP_HEIGHT_PX = 450
 
 
 # --- map explorer --------------------------------------------------------------------------------------------------
@@ -61,7 +63,7 @@ def render(ctx: Ctx) -> None:
         with st.spinner(tr("profile.loading_routes", ctx.lang)):
             routes = _routes(ctx, int(selected))
     lines = [(r.geometry, colour, title) for title, colour, r, _err in routes if r is not None]
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.columns([5, 4], gap="medium")
     with left:
         st.caption(f"{tr('map.colour_by', ctx.lang)}: {industry_name(ctx, ctx.industry)}")
         # a new container key draws a new map (industry, weights, scenario, language); a selection only adds
@@ -74,7 +76,7 @@ def render(ctx: Ctx) -> None:
             out = st_folium(
                 m,
                 key="site_map",
-                height=600,
+                height=MAP_HEIGHT_PX,
                 use_container_width=True,
                 returned_objects=["last_object_clicked"],
                 feature_group_to_add=maps.selection_layer(ctx.map_sites, selected, lines, ctx.lang),
@@ -124,7 +126,7 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
     share = float(robustness(res, ind, k=ROBUSTNESS_K).get(adcode, 0.0))
     c1, c2, c3 = st.columns(3)
     c1.metric(tr("profile.score", lang), f"{sc[adcode]:.3f}")
-    c2.metric(tr("profile.rank", lang), f"{rank} / {int(el.sum())}" if rank else "—")
+    c2.metric(tr("profile.rank_of", lang, n=int(el.sum())), str(rank) if rank else "—")
     c3.metric(
         tr("profile.robustness", lang),
         f"{share:.0%}",
@@ -171,16 +173,13 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
         if r is None:
             st.warning(tr("profile.no_route", lang, message=err))
             continue
-        st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} CNY/TEU")
-        st.dataframe(
-            core.legs_frame(r.legs, lang, place_names_en(ctx.base, ctx.base_token) if lang == "en" else None),
-            hide_index=True,
-            width="stretch",
-        )
+        st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} {tr('unit.CNY/TEU', lang)}")
+        names = place_names_en(ctx.base, ctx.base_token) if lang == "en" else None
+        st.markdown("\n".join(f"1. {html.escape(line)}" for line in core.legs_lines(r.legs, lang, names)))
     _what_it_takes(ctx, adcode, rank)
     st.markdown(f"**{tr('profile.industries', lang)}**")
     prof = res.site_profile(adcode, top=5, lang=lang)
-    compact = prof[["rank", "industry", "position_rank", "n_eligible", "cluster_fit", "score"]]
+    compact = prof[["industry", "position_rank", "n_eligible", "score"]]
     st.dataframe(display_table(compact, ctx), hide_index=True, width="stretch")
     st.caption(tr("profile.industries_note", lang))
 

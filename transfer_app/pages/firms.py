@@ -99,8 +99,29 @@ def _firm_results(ctx: Ctx, r: RunResult, firms: pd.DataFrame) -> None:
     )
     if len(a.unmatched):
         st.warning(f"{tr('firms.unmatched', lang)}: {int(a.unmatched['jobs'].sum()):,}")
-        st.dataframe(a.unmatched, hide_index=True)
+        st.dataframe(
+            a.unmatched.rename(columns={"demand_id": tr("col.firm", lang), "jobs": tr("col.jobs", lang)}),
+            hide_index=True,
+        )
     with st.expander(tr("firms.site_load", lang)):
-        load = a.site_load[a.site_load["jobs"] > 0].copy()
-        load.insert(1, tr("col.site", lang), load["site_id"].map(lambda s: names.get(int(s), s)))
-        st.dataframe(load, hide_index=True, width="stretch")
+        load = a.site_load[a.site_load["jobs"] > 0]
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    tr("col.site", lang): load["site_id"].map(lambda s: names.get(int(s), s)),
+                    tr("col.province", lang): load["site_id"].map(
+                        lambda s: site_province(ctx, int(s)) if int(s) in sites.index else ""
+                    ),
+                    tr("col.jobs", lang): load["jobs"],
+                    tr("col.capacity", lang): load["capacity"],
+                    tr("col.utilisation", lang): load["utilisation"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                tr("col.utilisation", lang): st.column_config.ProgressColumn(
+                    tr("col.utilisation", lang), min_value=0.0, max_value=1.0, format="percent"
+                )
+            },
+        )

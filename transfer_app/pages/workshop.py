@@ -121,7 +121,7 @@ def render(ctx: Ctx) -> None:
         st.subheader(tr("brief.table", lang))
         df = core.shortlist_frame(ctx.result, ctx.industry, top=ctx.top_n, lang=ctx.lang)
         st.dataframe(
-            display_table(df[["rank", C.NAME_ZH, C.PROVINCE, "score", "reasons"]], ctx),
+            display_table(df[["rank", C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "reasons"]], ctx),
             hide_index=True,
             width="stretch",
             height=420,
@@ -132,7 +132,7 @@ def render(ctx: Ctx) -> None:
 def _scenario_editor(ctx: Ctx) -> None:
     lang, session = ctx.lang, ctx.session
     st.subheader(tr("workshop.edit_yaml", lang))
-    st.caption(tr("workshop.active", lang, name=ctx.scn.name))
+    st.caption(tr("workshop.active", lang, name=scenario_label(ctx.scn_key, lang)))
     saved = saved_scenarios()
     picks = [DEFAULT_KEY] + [f"file:{p.name}" for p in scenario_files()]
     picks += [f"edit:{name}" for name in session.edited] + [f"ws:{r.name}:{r.version}" for r in saved]
