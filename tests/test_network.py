@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from transfer import network as N
-from transfer._network_build import contract_chains, prune_leaves
-from transfer._network_graph import _city_points
-from transfer._network_snap import place_table
 from transfer._paths import default_data_dir
 from transfer.errors import NetworkError, UnknownNameError
+from transfer.network.build import contract_chains, prune_leaves
+from transfer.network.graph import _city_points
+from transfer.network.snap import place_table
 
 KM_PER_DEG = 111.195  # great-circle km per degree of longitude on the equator
 

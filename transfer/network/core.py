@@ -1,16 +1,4 @@
-"""Multimodal freight network (road, rail, Yangtze waterway, corridors): per-site accessibility, routes, what-ifs.
-
-Model: road and rail graphs from OpenStreetMap (scgraph-data, ODbL); the Yangtze as a chain of river ports
-(curated/waterway_yangtze.csv: river km from Wusong, published or derived from published segments; ports
-without a distance are left out) joined by arcs of mode "waterway" whose rate and speed are calibrated on a
-published Chongqing-Shanghai comparison (transport_params.yaml); rail-type corridors as scheduled trains between
-their cities. Every arc carries distance_km, time_h and a money cost in CNY per TEU (one loaded 20-foot
-container); a mode is boarded only at a hub yard (or corridor city), where its fixed charge (e.g. the rail
-tariff's per-container part, a river port's handling charge) and dwell time apply: a river port's yard (or the
-Shanghai sea gateway's, for Wusong) is its road/rail <-> waterway mode-change point. Sites and origins join the
-road graph at their nearest node (first/last mile by road over the snap distance). Least generalised cost =
-cost_cny_teu + value_of_time_cny_teu_h * time_h; times are reported along the least-cost route.
-"""
+"""The logistics network and its queries: load or assemble it, accessibility per site, routes, what-if changes."""
 
 from __future__ import annotations
 
@@ -31,9 +19,11 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from transfer import columns as C
-from transfer._network_graph import Assembled, NetworkInputs, assemble
-from transfer._network_params import merge_params, read_params
-from transfer._network_paths import (
+from transfer._paths import default_data_dir
+from transfer.errors import NetworkError, UnknownNameError
+from transfer.network.graph import Assembled, NetworkInputs, assemble
+from transfer.network.params import merge_params, read_params
+from transfer.network.paths import (
     ENGINES,
     along_tree,
     arc_matrix,
@@ -43,35 +33,7 @@ from transfer._network_paths import (
     sorted_arc_keys,
     to_networkx,
 )
-from transfer._network_snap import SNAP_FLAG_KM, place_table
-from transfer._paths import default_data_dir
-from transfer.errors import NetworkError, UnknownNameError
-
-__all__ = [
-    "ACCESS_COLUMNS",
-    "COST_TO_CREX",
-    "COST_TO_ORIGIN",
-    "COST_TO_SEA",
-    "MARKET_ACCESS",
-    "NEAREST_AIRPORT",
-    "NEAREST_CREX",
-    "NEAREST_SEA",
-    "REACHABLE",
-    "SNAP_KM",
-    "TIME_TO_AIRPORT",
-    "TIME_TO_CREX",
-    "TIME_TO_ORIGIN",
-    "TIME_TO_SEA",
-    "UNREACHABLE_REASON",
-    "LogisticsNetwork",
-    "Route",
-    "accessibility",
-    "load_network",
-    "network_from_tables",
-    "resolve_place",
-    "route",
-    "with_changes",
-]
+from transfer.network.snap import SNAP_FLAG_KM, place_table
 
 COST_TO_SEA = "cost_to_sea_cny_teu"
 TIME_TO_SEA = "time_to_sea_h"
