@@ -1,4 +1,6 @@
-"""Workspace: saved scenario versions, runs, shortlists and the team's notes in one SQLite file."""
+"""The workspace file: open (create or migrate), save and read scenarios, runs, shortlists and entry statuses,
+export and import.
+"""
 
 from __future__ import annotations
 
@@ -17,25 +19,8 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
-from transfer import _store_schema as schema
-from transfer import _store_transfer as transfer
 from transfer.errors import TransferError
-
-__all__ = [
-    "SCHEMA_VERSION",
-    "SHORTLIST_KINDS",
-    "STATUSES",
-    "WORKSPACE_ENV",
-    "ImportSummary",
-    "RunInfo",
-    "RunRecord",
-    "ScenarioRecord",
-    "ShortlistRecord",
-    "StatusRecord",
-    "Workspace",
-    "WorkspaceError",
-    "default_workspace_path",
-]
+from transfer.workspace import exchange, schema
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 SHORTLIST_KINDS = schema.SHORTLIST_KINDS
@@ -868,13 +853,13 @@ class Workspace:
 
         def apply(conn: sqlite3.Connection) -> dict[str, int]:
             if mode == "replace":
-                return transfer.replace_with(conn, snapshot)
-            return transfer.merge_into(conn, snapshot)
+                return exchange.replace_with(conn, snapshot)
+            return exchange.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
         return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
 
-    def _read_import(self, source: Path) -> transfer.Snapshot:
+    def _read_import(self, source: Path) -> exchange.Snapshot:
         def bad(what: str) -> WorkspaceError:
             return WorkspaceError(
                 f"the import file was rejected and nothing was changed: {what}",
@@ -913,9 +898,9 @@ class Workspace:
                 copy.execute("COMMIT")
             except (sqlite3.Error, ValueError, AttributeError) as exc:
                 raise bad(f"it could not be migrated from schema version {version} ({exc})") from exc
-            problems = transfer.snapshot_problems(copy)
+            problems = exchange.snapshot_problems(copy)
             if problems:
                 raise bad("; ".join(problems))
-            return transfer.read_snapshot(copy)
+            return exchange.read_snapshot(copy)
         finally:
             copy.close()
