@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import hashlib
 import json
@@ -21,6 +20,7 @@ from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.industries import IndustryCatalogue, load_industries
 from transfer.layers import Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
+from transfer.names import did_you_mean, unknown_name
 from transfer.scenarios import Scenario, province_key
 from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
 from transfer.sitetable import SiteTable, build_site_table
@@ -224,9 +224,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                     census = _set_census(census, cidx, edit.adcode, col, val, where=scn.source_path)
                     continue
                 if col not in sites.columns:
-                    options = [str(c) for c in sites.columns] + [str(c) for c in census.columns]
-                    near = difflib.get_close_matches(col, options, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
+                    hint = did_you_mean(col, [*sites.columns, *census.columns])
                     raise ScenarioError(
                         f"overrides.sites sets unknown attribute {col!r}{hint}",
                         where=scn.source_path,
@@ -251,8 +249,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
     if o.bonded_zones.remove:
         unknown = [n for n in o.bonded_zones.remove if n not in set(bz[C.NAME_ZH])]
         if unknown:
-            near = difflib.get_close_matches(unknown[0], list(bz[C.NAME_ZH]), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(unknown[0], bz[C.NAME_ZH])
             raise ScenarioError(
                 f"overrides.bonded_zones.remove names unknown zone {unknown[0]!r}{hint}",
                 where=scn.source_path,
@@ -394,12 +391,9 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
     missing = [c for c in FIRM_COLUMNS if c not in df.columns]
     if missing:
-        hints = []
-        for m in missing:
-            near = difflib.get_close_matches(m, list(df.columns), n=1)
-            hints.append(f"{m!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        hints = ", ".join(f"{m!r}{did_you_mean(m, df.columns)}" for m in missing)
         raise LayerError(
-            f"missing required column(s): {', '.join(hints)}",
+            f"missing required column(s): {hints}",
             where=path.name,
             fix=f"a firms file needs {', '.join(FIRM_COLUMNS)}; download the template",
         )
@@ -424,12 +418,13 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     ind = df["industry"].astype(str).str.strip()
     for i, v in enumerate(ind):
         if v not in catalogue.ids:
-            near = difflib.get_close_matches(v, catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise LayerError(
-                f"unknown industry {v!r}{hint}",
+            raise unknown_name(
+                "industry",
+                v,
+                catalogue.ids,
                 where=f"{path.name}, row {i + offset}, field 'industry'",
                 fix=f"use one of {', '.join(catalogue.ids)}",
+                error=LayerError,
             )
     out["industry"] = ind
     org = layers.origins.set_index(C.ADCODE)
@@ -447,8 +442,7 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
         key = v.lower() if v.isascii() else v
         key = key.removesuffix(".0")
         if key not in lookup:
-            near = difflib.get_close_matches(v, [str(r) for r in org[C.NAME_ZH]] + list(org[C.NAME_EN]), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(v, [*org[C.NAME_ZH], *org[C.NAME_EN]])
             raise LayerError(
                 f"unknown origin {v!r}{hint}",
                 where=f"{path.name}, row {i + offset}, field 'origin'",
@@ -580,10 +574,10 @@ def run(
     opts = scoring_options(scn)
     for key in scn.weights:
         if key != "*" and key not in base.catalogue.ids:
-            near = difflib.get_close_matches(key, base.catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ScenarioError(
-                f"weights name unknown industry {key!r}{hint}", where=scn.source_path, fix="use '*' or an industry id"
+                f"weights name unknown industry {key!r}{did_you_mean(key, base.catalogue.ids)}",
+                where=scn.source_path,
+                fix="use '*' or an industry id",
             )
     result = score(table, base.catalogue, weights=scn.weights, options=opts)
     notes = list(base.notes) + list(result.notes)
@@ -591,10 +585,8 @@ def run(
     demand_rows = []
     for item in scn.demand.industries:
         if item.industry not in base.catalogue.ids:
-            near = difflib.get_close_matches(item.industry, base.catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ScenarioError(
-                f"demand names unknown industry {item.industry!r}{hint}",
+                f"demand names unknown industry {item.industry!r}{did_you_mean(item.industry, base.catalogue.ids)}",
                 where=scn.source_path,
                 fix="use an id from `transfer industries`",
             )

@@ -5,7 +5,6 @@ export and import.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import os
 import random
@@ -20,6 +19,7 @@ from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
 from transfer.errors import TransferError
+from transfer.names import did_you_mean, unknown_name
 from transfer.workspace import exchange, schema
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
@@ -165,11 +165,6 @@ def _check_text(value: object, label: str, *, optional: bool = False, non_empty:
         )
     if non_empty and not value.strip():
         raise WorkspaceError(f"{label} is empty", where=label, fix=f"give a non-empty {label}")
-
-
-def _closest(word: str, choices: Sequence[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{match[0]}'? " if match else ""
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -444,9 +439,9 @@ class Workspace:
         if not versions:
             names = [n for (n,) in conn.execute("SELECT DISTINCT name FROM scenarios ORDER BY name")]
             raise WorkspaceError(
-                f"no scenario named {name!r} is saved",
+                f"no scenario named {name!r} is saved{did_you_mean(name, names)}",
                 where=f"workspace {self._path}",
-                fix=f"{_closest(name, names)}save it first with save_scenario, or use one of {names}",
+                fix=f"save it first with save_scenario, or use one of {names}",
             )
         if version is None:
             return versions[-1]
@@ -631,10 +626,13 @@ class Workspace:
         """
         _check_text(name, "shortlist name", non_empty=True)
         if kind not in schema.SHORTLIST_KINDS:
-            raise WorkspaceError(
-                f"unknown shortlist kind {kind!r}",
+            raise unknown_name(
+                "shortlist kind",
+                kind,
+                schema.SHORTLIST_KINDS,
                 where="save_shortlist(kind=...)",
-                fix=f"{_closest(str(kind), schema.SHORTLIST_KINDS)}use one of {list(schema.SHORTLIST_KINDS)}",
+                fix=f"use one of {list(schema.SHORTLIST_KINDS)}",
+                error=WorkspaceError,
             )
         if scenario_version is not None and scenario_name is None:
             raise WorkspaceError(
@@ -706,10 +704,13 @@ class Workspace:
         _check_text(entry_key, "entry key", non_empty=True)
         _check_text(note, "note", optional=True)
         if status not in schema.STATUSES:
-            raise WorkspaceError(
-                f"unknown status {status!r}",
+            raise unknown_name(
+                "status",
+                status,
+                schema.STATUSES,
                 where=f"shortlist {shortlist_id}, entry {entry_key!r}",
-                fix=f"{_closest(str(status), schema.STATUSES)}use one of {list(schema.STATUSES)}",
+                fix=f"use one of {list(schema.STATUSES)}",
+                error=WorkspaceError,
             )
 
         def save(conn: sqlite3.Connection) -> StatusRecord:
