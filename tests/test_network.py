@@ -215,7 +215,7 @@ def test_resolve_place_names_codes_and_suggestions() -> None:
     assert N.resolve_place("town", sites, None, hubs) == ("site", "100001")
     assert N.resolve_place(100009, sites, None, hubs) == ("site", "100009")
     assert N.resolve_place("H1", sites, None, hubs) == ("hub", "H1")
-    with pytest.raises(UnknownNameError, match="no site, origin or hub") as err:
+    with pytest.raises(UnknownNameError, match=r"unknown site, origin or hub 'Twn' \(did you mean 'Town'\?\)") as err:
         N.resolve_place("Twn", sites, None, hubs)
     assert "Town" in err.value.suggestions
 

@@ -20,7 +20,7 @@ from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.industries import IndustryCatalogue, load_industries
 from transfer.layers import Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
-from transfer.names import did_you_mean, unknown_name
+from transfer.names import city_names, did_you_mean, unknown_name
 from transfer.scenarios import Scenario, province_key
 from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
 from transfer.sitetable import SiteTable, build_site_table
@@ -427,29 +427,16 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
                 error=LayerError,
             )
     out["industry"] = ind
-    org = layers.origins.set_index(C.ADCODE)
-    lookup: dict[str, int] = {}
-    for code, row in org.iterrows():
-        for key in (
-            str(code),
-            str(row[C.NAME_ZH]),
-            str(row[C.NAME_ZH]).removesuffix("市"),
-            str(row[C.NAME_EN]).lower(),
-        ):
-            lookup[key] = int(str(code))
-    codes = []
-    for i, v in enumerate(df["origin"].astype(str).str.strip()):
-        key = v.lower() if v.isascii() else v
-        key = key.removesuffix(".0")
-        if key not in lookup:
-            hint = did_you_mean(v, [*org[C.NAME_ZH], *org[C.NAME_EN]])
-            raise LayerError(
-                f"unknown origin {v!r}{hint}",
-                where=f"{path.name}, row {i + offset}, field 'origin'",
-                fix="use an origin cluster's adcode or name (苏州 东莞 深圳 ...)",
-            )
-        codes.append(lookup[key])
-    out["origin"] = codes
+    origins = city_names(layers.origins, what="origin", n=1, cutoff=0.6)
+    out["origin"] = [
+        origins.resolve(
+            v,
+            where=f"{path.name}, row {i + offset}, field 'origin'",
+            fix="use an origin cluster's adcode or name (苏州 东莞 深圳 ...)",
+            error=LayerError,
+        )
+        for i, v in enumerate(df["origin"].astype(str))
+    ]
     jobs = pd.to_numeric(df["jobs"], errors="coerce")
     bad = jobs.isna() | (jobs < 0) | (jobs % 1 != 0)
     if bad.any():

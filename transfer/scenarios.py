@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from transfer.errors import ScenarioError
-from transfer.names import did_you_mean
+from transfer.names import did_you_mean, province_names
 
 __all__ = [
     "Constraints",
@@ -394,15 +394,5 @@ def scenario_yaml(scn: Scenario) -> str:
 
 
 def province_key(value: str | int) -> str:
-    """Normalise a province given by name or adcode to its Chinese name."""
-    from transfer.regions import PROVINCES
-
-    s = str(value).strip()
-    if s.isdigit() and int(s) in PROVINCES:
-        return PROVINCES[int(s)].name_zh
-    for p in PROVINCES.values():
-        if s in (p.name_zh, p.name_en) or p.name_zh.startswith(s):
-            return p.name_zh
-    names = [p.name_zh for p in PROVINCES.values()] + [p.name_en for p in PROVINCES.values()]
-    hint = did_you_mean(s, names)
-    raise ScenarioError(f"unknown province {s!r}{hint}", where="province", fix="use the Chinese name or adcode")
+    """Normalise a province given by adcode or name (Chinese, also short as 湖南, or English) to its Chinese name."""
+    return province_names().resolve(value, where="province", fix="use the Chinese name or adcode", error=ScenarioError)

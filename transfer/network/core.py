@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,6 +20,7 @@ from scipy.sparse.csgraph import dijkstra
 from transfer import columns as C
 from transfer._paths import default_data_dir
 from transfer.errors import NetworkError, UnknownNameError
+from transfer.names import place_names
 from transfer.network.graph import Assembled, NetworkInputs, assemble
 from transfer.network.params import merge_params, read_params
 from transfer.network.paths import (
@@ -405,27 +405,18 @@ def resolve_place(
     sites: pd.DataFrame | None,
     origins: pd.DataFrame | None,
     hubs: pd.DataFrame | None,
+    *,
+    where: str = "place name",
 ) -> tuple[str, str]:
-    """Resolve a Chinese or English name, adcode or hub_id to (kind, place_id); else UnknownNameError."""
-    table = place_table(sites, origins, hubs, drop_unplaced=True)
-    key = str(name_or_code).strip()
-    for col in ("place_id", C.NAME_ZH, C.NAME_EN):
-        vals = table[col].astype(str)
-        hit = table[(vals == key) | (vals.str.lower() == key.lower())]
-        if not len(hit) and col == C.NAME_ZH:
-            hit = table[vals.str.rstrip("市") == key.rstrip("市")]
-        if len(hit):
-            row = hit.sort_values("kind", key=lambda s: s.map({"site": 0, "origin": 1, "hub": 2})).iloc[0]
-            return str(row["kind"]), str(row["place_id"])
-    names = sorted({str(x) for c in ("place_id", C.NAME_ZH, C.NAME_EN) for x in table[c].dropna()})
-    sugg = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
-    raise UnknownNameError(
-        f"no site, origin or hub is called '{key}'",
-        where="place name",
-        fix="use a Chinese or English name, a 6-digit adcode or a hub_id"
-        + (f"; closest: {', '.join(sugg)}" if sugg else ""),
-        suggestions=sugg,
-    )
+    """Resolve an adcode, hub_id, Chinese name (with or without 市/地区/自治州) or English name to (kind, place_id).
+
+    Raises
+    ------
+    UnknownNameError
+        When no site, origin or hub goes by the name (the closest names are suggested), or several do.
+    """
+    names = place_names(place_table(sites, origins, hubs, drop_unplaced=True))
+    return names.resolve(name_or_code, where=where, fix="use a Chinese or English name, a 6-digit adcode or a hub_id")
 
 
 def _endpoint(net: LogisticsNetwork, pid: str) -> tuple[int, float, str]:
