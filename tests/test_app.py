@@ -458,7 +458,7 @@ def test_saved_shortlist_reopens_with_status_notes_and_history() -> None:
     }
     next(b for b in at.button if b.label == core.tr("saved.save_changes", "zh")).click().run()
     _ok(at)
-    from transfer.store import Workspace
+    from transfer.workspace import Workspace
 
     with Workspace.open() as ws:
         rec = ws.get_shortlist(sid)

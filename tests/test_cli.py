@@ -120,6 +120,12 @@ def test_site_by_name_adcode_and_english(capsys: pytest.CaptureFixture[str], nam
     assert [r["rank"] for r in recs] == [1, 2, 3]
 
 
+def test_site_by_short_name_and_ambiguous_english_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = cli(capsys, "site", "--site", "延边", "--top", "1", "--format", "json")
+    assert code == 0 and json.loads(out)[0]["adcode"] == 222400  # 延边朝鲜族自治州
+    assert_bad_input(cli(capsys, "site", "--site", "Yichun"), "--site", "'Yichun' is ambiguous", "230700", "360900")
+
+
 def test_site_table_has_a_header_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = cli(capsys, "site", "--site", "南宁市")
     assert code == 0

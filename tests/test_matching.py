@@ -218,9 +218,9 @@ def test_indivisible_split_firm_goes_whole_to_its_best_site_with_room() -> None:
 
 
 def test_indivisible_beyond_the_exact_size_uses_the_stated_heuristic(monkeypatch) -> None:
-    import transfer.matching as M
+    import transfer.matching.core as M
 
-    monkeypatch.setattr(M, "CPSAT_MAX_ARCS", 0)
+    monkeypatch.setattr(M, "CPSAT_MAX_ARCS", 0)  # where solve_matching reads it
     score = np.array([[0.9, 0.2], [0.8, 0.5]])
     result = M.solve_matching(score, [60, 50], [100, 60], indivisible=True, engine="networkx")
     assert result.status == "HEURISTIC" and result.method == "min-cost flow + first-fit repair"

@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 
 from transfer import network as N
-from transfer._network_build import contract_chains, prune_leaves
-from transfer._network_graph import _city_points
-from transfer._network_snap import place_table
 from transfer._paths import default_data_dir
 from transfer.errors import NetworkError, UnknownNameError
+from transfer.network.build import contract_chains, prune_leaves
+from transfer.network.graph import _city_points
+from transfer.network.snap import place_table
 
 KM_PER_DEG = 111.195  # great-circle km per degree of longitude on the equator
 
@@ -215,7 +215,7 @@ def test_resolve_place_names_codes_and_suggestions() -> None:
     assert N.resolve_place("town", sites, None, hubs) == ("site", "100001")
     assert N.resolve_place(100009, sites, None, hubs) == ("site", "100009")
     assert N.resolve_place("H1", sites, None, hubs) == ("hub", "H1")
-    with pytest.raises(UnknownNameError, match="no site, origin or hub") as err:
+    with pytest.raises(UnknownNameError, match=r"unknown site, origin or hub 'Twn' \(did you mean 'Town'\?\)") as err:
         N.resolve_place("Twn", sites, None, hubs)
     assert "Town" in err.value.suggestions
 

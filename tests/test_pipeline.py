@@ -60,8 +60,11 @@ def test_gbk_csv_and_xlsx_read_the_same(base: Base, tmp_path: Path) -> None:
 
 def test_origin_by_adcode(base: Base, tmp_path: Path) -> None:
     f = tmp_path / "codes.csv"
-    f.write_text("name,industry,origin,jobs\nA,toys,440300,10\nB,toys,shenzhen,10\n", encoding="utf-8")
-    assert list(_firms(base, f)["origin"]) == [440300, 440300]
+    f.write_text(
+        "name,industry,origin,jobs\nA,toys,440300,10\nB,toys,shenzhen,10\nC,toys,320500.0,10\nD,toys,SuZhou,10\n",
+        encoding="utf-8",
+    )
+    assert list(_firms(base, f)["origin"]) == [440300, 440300, 320500, 320500]
 
 
 @pytest.mark.parametrize(

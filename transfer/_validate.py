@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import shapely
 
 from transfer import columns as C
 from transfer.errors import LayerError
+from transfer.names import did_you_mean
 
 __all__ = [
     "CHINA_BOUNDS",
@@ -48,11 +48,6 @@ def _rows(index: Iterable[int], *, header_offset: int) -> str:
     shown = ", ".join(str(i) for i in idx[:_MAX_LISTED])
     more = f" and {len(idx) - _MAX_LISTED} more" if len(idx) > _MAX_LISTED else ""
     return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
-
-
-def _closest(name: str, options: Sequence[str]) -> str:
-    match = difflib.get_close_matches(name, list(options), n=1, cutoff=0.5)
-    return f" (did you mean {match[0]!r}?)" if match else ""
 
 
 def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT) -> tuple[pd.DataFrame, int]:
@@ -258,7 +253,7 @@ def validate_frame(
     df = df.rename(columns=rename)
     missing = [c for c in schema.required if c not in df.columns]
     if missing:
-        hints = "; ".join(f"{m!r}{_closest(m, [str(c) for c in df.columns])}" for m in missing)
+        hints = "; ".join(f"{m!r}{did_you_mean(m, df.columns, cutoff=0.5)}" for m in missing)
         raise LayerError(
             f"missing required column(s): {hints}",
             where=where,
@@ -312,8 +307,9 @@ def validate_frame(
         bad = vals.notna() & ~vals.isin(allowed_values)
         if bad.any():
             first_value = str(vals[bad].iloc[0])
+            hint = did_you_mean(first_value, allowed_values, cutoff=0.5)
             raise LayerError(
-                f"field {col!r} has the unknown value {first_value!r}{_closest(first_value, allowed_values)}",
+                f"field {col!r} has the unknown value {first_value!r}{hint}",
                 where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
                 fix=f"use one of {', '.join(allowed_values)}",
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sys
 from collections.abc import Sequence
@@ -13,7 +12,8 @@ from typing import Any
 import pandas as pd
 
 from transfer import columns as C
-from transfer.errors import TransferError, UnknownNameError
+from transfer.errors import TransferError
+from transfer.names import city_names, industry_names
 
 __all__ = ["main"]
 
@@ -82,40 +82,11 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _industry(base: Any, name: str) -> str:
-    ids = base.catalogue.ids
-    if name in ids:
-        return name
-    by_name = {p.name_zh: p.id for p in base.catalogue} | {p.name_en.lower(): p.id for p in base.catalogue}
-    if name in by_name or name.lower() in by_name:
-        return by_name.get(name) or by_name[name.lower()]
-    near = difflib.get_close_matches(name, list(ids), n=3)
-    raise _Exit(
-        f"--industry: unknown industry {name!r}"
-        + (f"; closest: {', '.join(near)}" if near else "")
-        + " (list them with `transfer industries`)"
-    )
+    return industry_names(base.catalogue).resolve(name, where="--industry", fix="list them with `transfer industries`")
 
 
 def _site(base: Any, name: str) -> int:
-    s = base.layers.sites
-    key = str(name).strip()
-    if key.isdigit() and int(key) in set(s[C.ADCODE].astype(int)):
-        return int(key)
-    for col in (C.NAME_ZH, C.NAME_EN):
-        vals = s[col].astype(str)
-        hit = s[(vals == key) | (vals.str.lower() == key.lower()) | (vals.str.rstrip("市") == key.rstrip("市"))]
-        if len(hit) == 1:
-            return int(hit[C.ADCODE].iloc[0])
-        if len(hit) > 1:
-            opts = ", ".join(f"{r[C.NAME_ZH]} {r[C.PROVINCE]} ({r[C.ADCODE]})" for _, r in hit.iterrows())
-            raise _Exit(f"--site: {key!r} is ambiguous: {opts}; give the adcode")
-    names = list(s[C.NAME_ZH].astype(str)) + list(s[C.NAME_EN].astype(str))
-    near = difflib.get_close_matches(key, names, n=3, cutoff=0.5)
-    raise _Exit(
-        f"--site: unknown site {key!r}"
-        + (f"; closest: {', '.join(near)}" if near else "")
-        + " (list them with `transfer sites`)"
-    )
+    return city_names(base.layers.sites).resolve(name, where="--site", fix="list them with `transfer sites`")
 
 
 def cmd_industries(args: argparse.Namespace) -> str:
@@ -329,13 +300,10 @@ def cmd_route(args: argparse.Namespace) -> str:
 
     layers = load_default(args.data)
     net = nw.load_network(Path(args.data) if args.data else None)
-    ids = []
-    for flag, name in (("--from", args.from_), ("--to", args.to)):
-        try:
-            ids.append(nw.resolve_place(name, layers.sites, layers.origins, layers.hubs)[1])
-        except UnknownNameError as exc:
-            near = f"; closest: {', '.join(exc.suggestions)}" if exc.suggestions else ""
-            raise _Exit(f"{flag}: unknown place {name!r}{near}") from None
+    ids = [
+        nw.resolve_place(name, layers.sites, layers.origins, layers.hubs, where=flag)[1]
+        for flag, name in (("--from", args.from_), ("--to", args.to))
+    ]
     r = nw.route(net, ids[0], ids[1])
     legs = r.legs.copy()
     if args.format == "json":

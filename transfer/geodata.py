@@ -358,9 +358,9 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
 
     if with_network:
         try:
-            from transfer._network_build import build_network
+            from transfer.network.build import build_network
         except ImportError:  # network module not present
-            stats["network"] = "skipped: transfer._network_build not available"
+            stats["network"] = "skipped: transfer.network.build not available"
         else:
             from transfer.layers import load_default
 

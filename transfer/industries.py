@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
@@ -12,7 +11,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from transfer.columns import FLAG, NAME_EN, NAME_ZH, SOURCE, SOURCE_YEAR
-from transfer.errors import LayerError, UnknownNameError
+from transfer.errors import LayerError
+from transfer.names import did_you_mean, unknown_name
 
 __all__ = [
     "CRITERIA",
@@ -103,10 +103,6 @@ def weight_column(criterion_id: str) -> str:
     return f"weight_{criterion_id}"
 
 
-def _closest(name: str, valid: tuple[str, ...] | list[str]) -> list[str]:
-    return difflib.get_close_matches(name, list(valid), n=3, cutoff=0.5)
-
-
 class IndustryProfile(BaseModel):
     """One relocating industry: criterion weights, hard needs and descriptive attributes."""
 
@@ -150,9 +146,8 @@ class IndustryProfile(BaseModel):
     def _weights_valid(cls, value: dict[str, float]) -> dict[str, float]:
         for key, weight in value.items():
             if key not in CRITERION_IDS:
-                close = _closest(key, CRITERION_IDS)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise ValueError(f"unknown criterion '{key}'{hint} Valid criteria: {', '.join(CRITERION_IDS)}")
+                hint = did_you_mean(key, CRITERION_IDS, cutoff=0.5)
+                raise ValueError(f"unknown criterion {key!r}{hint}; valid criteria: {', '.join(CRITERION_IDS)}")
             if weight < 0:
                 raise ValueError(f"weight of '{key}' is {weight}; weights must be >= 0")
         if not any(w > 0 for w in value.values()):
@@ -234,13 +229,14 @@ class IndustryCatalogue(BaseModel):
         for profile in self.profiles:
             if profile.id == industry_id:
                 return profile
-        close = _closest(industry_id, self.ids)
-        hint = f"did you mean {', '.join(repr(c) for c in close)}? " if close else ""
-        raise UnknownNameError(
-            f"unknown industry '{industry_id}'",
+        raise unknown_name(
+            "industry",
+            industry_id,
+            self.ids,
             where=str(self.path) if self.path else "industry catalogue",
-            fix=f"{hint}Valid ids: {', '.join(self.ids)}",
-            suggestions=close,
+            fix=f"use one of {', '.join(self.ids)}",
+            n=3,
+            cutoff=0.5,
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -313,9 +309,8 @@ def _describe(error: Mapping[str, Any]) -> tuple[str, str]:
     if kind == "missing":
         msg = "required field is missing"
     elif kind == "extra_forbidden":
-        close = _closest(loc[-1], list(IndustryProfile.model_fields)) if loc else []
-        hint = f"; did you mean '{close[0]}'?" if close else ""
-        msg = f"unknown key '{loc[-1] if loc else ''}'{hint}"
+        key = loc[-1] if loc else ""
+        msg = f"unknown key {key!r}{did_you_mean(key, IndustryProfile.model_fields, cutoff=0.5)}"
     return field, msg
 
 
@@ -417,9 +412,8 @@ def load_relatedness(path: Path, *, ids: tuple[str, ...]) -> dict[tuple[str, str
         a, b = item[0], item[1]
         for name in (a, b):
             if name not in ids:
-                close = _closest(name, ids)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                raise LayerError(f"unknown industry {name!r}{hint}", where=where, fix=f"use one of {', '.join(ids)}")
+                fix = f"use one of {', '.join(ids)}"
+                raise unknown_name("industry", name, ids, where=where, fix=fix, error=LayerError, cutoff=0.5)
         if a == b or not item[2].strip():
             raise LayerError(
                 "a pair joins two different industries and gives a reason",

@@ -17,6 +17,7 @@ from transfer._census import CENSUS_COLUMNS
 from transfer._paths import default_data_dir
 from transfer._validate import LayerSchema, read_any, validate_frame
 from transfer.errors import LayerError
+from transfer.names import unknown_name
 from transfer.regions import PROVINCES, region_of
 
 __all__ = ["KINDS", "SCHEMAS", "Layers", "load_default", "load_layer", "replace_layer"]
@@ -300,11 +301,7 @@ def load_layer(
         With the file, row and field at fault and how to fix it.
     """
     if kind not in SCHEMAS:
-        import difflib
-
-        near = difflib.get_close_matches(kind, KINDS, n=1)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
-        raise LayerError(f"unknown layer kind {kind!r}{hint}", fix=f"use one of {', '.join(KINDS)}")
+        raise unknown_name("layer kind", kind, KINDS, error=LayerError, fix=f"use one of {', '.join(KINDS)}")
     path = Path(path)
     df, offset = read_any(path)
     schema = SCHEMAS[kind]

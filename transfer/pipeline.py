@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import functools
 import hashlib
 import json
@@ -22,6 +21,7 @@ from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
 from transfer.layers import Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
+from transfer.names import city_names, did_you_mean, unknown_name
 from transfer.scenarios import Scenario, province_key
 from transfer.scoring import ScoreResult, ScoringOptions, normalise, score
 from transfer.sitetable import SiteTable, build_site_table
@@ -226,9 +226,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                     census = _set_census(census, cidx, edit.adcode, col, val, where=scn.source_path)
                     continue
                 if col not in sites.columns:
-                    options = [str(c) for c in sites.columns] + [str(c) for c in census.columns]
-                    near = difflib.get_close_matches(col, options, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
+                    hint = did_you_mean(col, [*sites.columns, *census.columns])
                     raise ScenarioError(
                         f"overrides.sites sets unknown attribute {col!r}{hint}",
                         where=scn.source_path,
@@ -253,8 +251,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
     if o.bonded_zones.remove:
         unknown = [n for n in o.bonded_zones.remove if n not in set(bz[C.NAME_ZH])]
         if unknown:
-            near = difflib.get_close_matches(unknown[0], list(bz[C.NAME_ZH]), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(unknown[0], bz[C.NAME_ZH])
             raise ScenarioError(
                 f"overrides.bonded_zones.remove names unknown zone {unknown[0]!r}{hint}",
                 where=scn.source_path,
@@ -396,12 +393,9 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
     missing = [c for c in FIRM_COLUMNS if c not in df.columns]
     if missing:
-        hints = []
-        for m in missing:
-            near = difflib.get_close_matches(m, list(df.columns), n=1)
-            hints.append(f"{m!r}" + (f" (did you mean {near[0]!r}?)" if near else ""))
+        hints = ", ".join(f"{m!r}{did_you_mean(m, df.columns)}" for m in missing)
         raise LayerError(
-            f"missing required column(s): {', '.join(hints)}",
+            f"missing required column(s): {hints}",
             where=path.name,
             fix=f"a firms file needs {', '.join(FIRM_COLUMNS)}; download the template",
         )
@@ -426,38 +420,25 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
     ind = df["industry"].astype(str).str.strip()
     for i, v in enumerate(ind):
         if v not in catalogue.ids:
-            near = difflib.get_close_matches(v, catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise LayerError(
-                f"unknown industry {v!r}{hint}",
+            raise unknown_name(
+                "industry",
+                v,
+                catalogue.ids,
                 where=f"{path.name}, row {i + offset}, field 'industry'",
                 fix=f"use one of {', '.join(catalogue.ids)}",
+                error=LayerError,
             )
     out["industry"] = ind
-    org = layers.origins.set_index(C.ADCODE)
-    lookup: dict[str, int] = {}
-    for code, row in org.iterrows():
-        for key in (
-            str(code),
-            str(row[C.NAME_ZH]),
-            str(row[C.NAME_ZH]).removesuffix("市"),
-            str(row[C.NAME_EN]).lower(),
-        ):
-            lookup[key] = int(str(code))
-    codes = []
-    for i, v in enumerate(df["origin"].astype(str).str.strip()):
-        key = v.lower() if v.isascii() else v
-        key = key.removesuffix(".0")
-        if key not in lookup:
-            near = difflib.get_close_matches(v, [str(r) for r in org[C.NAME_ZH]] + list(org[C.NAME_EN]), n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
-            raise LayerError(
-                f"unknown origin {v!r}{hint}",
-                where=f"{path.name}, row {i + offset}, field 'origin'",
-                fix="use an origin cluster's adcode or name (苏州 东莞 深圳 ...)",
-            )
-        codes.append(lookup[key])
-    out["origin"] = codes
+    origins = city_names(layers.origins, what="origin", n=1, cutoff=0.6)
+    out["origin"] = [
+        origins.resolve(
+            v,
+            where=f"{path.name}, row {i + offset}, field 'origin'",
+            fix="use an origin cluster's adcode or name (苏州 东莞 深圳 ...)",
+            error=LayerError,
+        )
+        for i, v in enumerate(df["origin"].astype(str))
+    ]
     jobs = pd.to_numeric(df["jobs"], errors="coerce")
     bad = jobs.isna() | (jobs < 0) | (jobs % 1 != 0)
     if bad.any():
@@ -582,10 +563,10 @@ def run(
     opts = scoring_options(scn)
     for key in scn.weights:
         if key != "*" and key not in base.catalogue.ids:
-            near = difflib.get_close_matches(key, base.catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ScenarioError(
-                f"weights name unknown industry {key!r}{hint}", where=scn.source_path, fix="use '*' or an industry id"
+                f"weights name unknown industry {key!r}{did_you_mean(key, base.catalogue.ids)}",
+                where=scn.source_path,
+                fix="use '*' or an industry id",
             )
     result = score(table, base.catalogue, weights=scn.weights, options=opts)
     notes = list(base.notes) + list(result.notes)
@@ -598,10 +579,8 @@ def run(
     demand_rows = []
     for item in scn.demand.industries:
         if item.industry not in base.catalogue.ids:
-            near = difflib.get_close_matches(item.industry, base.catalogue.ids, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
             raise ScenarioError(
-                f"demand names unknown industry {item.industry!r}{hint}",
+                f"demand names unknown industry {item.industry!r}{did_you_mean(item.industry, base.catalogue.ids)}",
                 where=scn.source_path,
                 fix="use an id from `transfer industries`",
             )

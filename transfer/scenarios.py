@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import difflib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -12,6 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from transfer.errors import ScenarioError
+from transfer.names import did_you_mean, province_names
 
 __all__ = [
     "Constraints",
@@ -191,9 +191,8 @@ class Scenario(_Strict):
         for key, ws in value.items():
             for crit, w in ws.items():
                 if crit not in CRITERION_IDS:
-                    near = difflib.get_close_matches(crit, CRITERION_IDS, n=1)
-                    hint = f" (did you mean '{near[0]}'?)" if near else ""
-                    raise _KeyedValueError(f"unknown criterion '{crit}' under '{key}'{hint}", loc=(key, crit))
+                    hint = did_you_mean(crit, CRITERION_IDS)
+                    raise _KeyedValueError(f"unknown criterion {crit!r} under {key!r}{hint}", loc=(key, crit))
                 if w < 0:
                     raise _KeyedValueError(f"weight '{crit}' under '{key}' is negative", loc=(key, crit))
         return value
@@ -312,10 +311,8 @@ def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) 
     at = f"{where}, line {line}" if line else where
     if err["type"] == "extra_forbidden":
         options = _valid_keys(Scenario, loc)
-        near = difflib.get_close_matches(str(loc[-1]), options, n=1, cutoff=0.5)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise ScenarioError(
-            f"unknown key {key!r}{hint}",
+            f"unknown key {key!r}{did_you_mean(loc[-1], options, cutoff=0.5)}",
             where=at,
             fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
         ) from None
@@ -397,8 +394,7 @@ def load_scenario(path: str | Path, *, _depth: int = 0) -> Scenario:
         if not parent_path.exists():
             line = _line_of(node, ("extends",))
             siblings = sorted(p.name for p in path.parent.glob("*.yaml"))
-            near = difflib.get_close_matches(Path(str(data["extends"])).name, siblings, n=1)
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(Path(str(data["extends"])).name, siblings)
             raise ScenarioError(
                 f"`extends` names {data['extends']!r}, which does not exist{hint}",
                 where=f"{path}, line {line}",
@@ -421,16 +417,5 @@ def scenario_yaml(scn: Scenario) -> str:
 
 
 def province_key(value: str | int) -> str:
-    """Normalise a province given by name or adcode to its Chinese name."""
-    from transfer.regions import PROVINCES
-
-    s = str(value).strip()
-    if s.isdigit() and int(s) in PROVINCES:
-        return PROVINCES[int(s)].name_zh
-    for p in PROVINCES.values():
-        if s in (p.name_zh, p.name_en) or p.name_zh.startswith(s):
-            return p.name_zh
-    names = [p.name_zh for p in PROVINCES.values()] + [p.name_en for p in PROVINCES.values()]
-    near = difflib.get_close_matches(s, names, n=1)
-    hint = f" (did you mean {near[0]!r}?)" if near else ""
-    raise ScenarioError(f"unknown province {s!r}{hint}", where="province", fix="use the Chinese name or adcode")
+    """Normalise a province given by adcode or name (Chinese, also short as 湖南, or English) to its Chinese name."""
+    return province_names().resolve(value, where="province", fix="use the Chinese name or adcode", error=ScenarioError)

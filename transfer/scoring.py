@@ -13,6 +13,7 @@ from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
 from transfer.i18n import Note, criterion_label, t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, IndustryProfile
+from transfer.names import did_you_mean, unknown_name
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 
 __all__ = [
@@ -123,13 +124,8 @@ class ScoreResult:
         try:
             return self.industries.index(industry)
         except ValueError:
-            import difflib
-
-            raise UnknownNameError(
-                f"unknown industry {industry!r}",
-                suggestions=difflib.get_close_matches(industry, self.industries, n=3),
-                fix=f"use one of {', '.join(self.industries)}",
-            ) from None
+            fix = f"use one of {', '.join(self.industries)}"
+            raise unknown_name("industry", industry, self.industries, n=3, fix=fix) from None
 
     def contributions_frame(self, industry: str) -> pd.DataFrame:
         """Per-criterion contributions (site x criterion) for one industry; rows sum to the score."""
@@ -371,12 +367,8 @@ def _weights(profile: IndustryProfile, overrides: Mapping[str, Mapping[str, floa
         if overrides and key in overrides:
             for crit, val in overrides[key].items():
                 if crit not in CRITERION_IDS:
-                    import difflib
-
-                    near = difflib.get_close_matches(crit, CRITERION_IDS, n=1)
-                    hint = f" (did you mean {near[0]!r}?)" if near else ""
                     raise ScenarioError(
-                        f"unknown criterion {crit!r}{hint} in the weights for {key!r}",
+                        f"unknown criterion {crit!r}{did_you_mean(crit, CRITERION_IDS)} in the weights for {key!r}",
                         where="weights",
                         fix=f"use one of {', '.join(CRITERION_IDS)}",
                     )

@@ -11,7 +11,7 @@ import streamlit as st
 from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.industries import CRITERION_IDS
-from transfer.store import Workspace
+from transfer.workspace import Workspace
 from transfer_app import core
 from transfer_app.session import Key
 from transfer_app.state import Ctx

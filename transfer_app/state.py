@@ -18,7 +18,7 @@ from transfer.industries import IndustryCatalogue
 from transfer.pipeline import Base, RunResult, get_network, run
 from transfer.scenarios import Scenario, load_scenario, parse_scenario, scenario_yaml
 from transfer.scoring import ScoreResult
-from transfer.store import Workspace
+from transfer.workspace import Workspace
 from transfer_app import core
 from transfer_app.session import DEFAULT_SCENARIO, Filters, Key, Session
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from transfer import columns as C
 from transfer.errors import TransferError
-from transfer.store import STATUSES, ShortlistRecord, StatusRecord, Workspace
+from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord, Workspace
 from transfer_app import core
 from transfer_app.exports import downloads
 from transfer_app.session import Key

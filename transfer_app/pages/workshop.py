@@ -9,7 +9,7 @@ from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.industries import CRITERION_IDS
 from transfer.scenarios import parse_scenario, scenario_yaml
-from transfer.store import Workspace
+from transfer.workspace import Workspace
 from transfer_app import core
 from transfer_app.session import Key, Session
 from transfer_app.state import (

@@ -17,8 +17,8 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from transfer import columns as C
-from transfer._network_snap import PLACE_COLUMNS, SNAP_FLAG_KM, place_table, snap_points
 from transfer.errors import NetworkError
+from transfer.network.snap import PLACE_COLUMNS, SNAP_FLAG_KM, place_table, snap_points
 
 __all__ = ["MODULES", "SIMPLIFY_DEG", "build_network", "read_scgraph_module"]
 

@@ -1,4 +1,6 @@
-"""Capacity-aware matching of relocating demand (industries or firms) to receiving sites by min-cost flow."""
+"""The matching problem and its results: solve_matching on arrays, match_tables and match_candidates on
+labelled tables, demand blocks and binding limits.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
-from transfer._matching_cpsat import CPSAT_MAX_ARCS, solve_indivisible_cpsat
-from transfer._matching_engines import FlowNetwork, solve_network
-from transfer._matching_repair import repair_indivisible
-from transfer._matching_validate import (
+from transfer.errors import LayerError, ScenarioError
+from transfer.matching.cpsat import CPSAT_MAX_ARCS, solve_indivisible_cpsat
+from transfer.matching.engines import FlowNetwork, solve_network
+from transfer.matching.repair import repair_indivisible
+from transfer.matching.validate import (
     aligned,
     aligned_mask,
     as_counts,
@@ -23,26 +26,6 @@ from transfer._matching_validate import (
     group_codes,
     unique_ids,
 )
-from transfer.errors import LayerError, ScenarioError
-
-__all__ = [
-    "AUTO_ORTOOLS_MIN_ARCS",
-    "CAPACITY",
-    "COST_SCALE",
-    "DEMAND_ID",
-    "JOBS",
-    "SCORE",
-    "SITE_ID",
-    "UTILISATION",
-    "Assignment",
-    "MatchResult",
-    "aggregate_blocks",
-    "binding_constraints",
-    "match_candidates",
-    "match_tables",
-    "solve_matching",
-    "split_into_blocks",
-]
 
 # Cost of sending one job along a candidate arc = round((1 - score) * COST_SCALE): an integer
 # in 0 .. COST_SCALE, so scores are resolved to 1e-4 and the flow solvers work on exact integers.

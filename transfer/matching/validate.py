@@ -9,8 +9,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import sparse
 
-from transfer._matching_engines import ENGINES
 from transfer.errors import LayerError, ScenarioError
+from transfer.matching.engines import ENGINES
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

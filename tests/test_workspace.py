@@ -1,4 +1,4 @@
-"""Tests for transfer.store: round trips, versions, history, export/import, crash safety, concurrency."""
+"""Tests for transfer.workspace: round trips, versions, history, export/import, crash safety, concurrency."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from transfer.errors import TransferError
-from transfer.store import (
+from transfer.workspace import (
     SCHEMA_VERSION,
     Workspace,
     WorkspaceError,
@@ -565,7 +565,7 @@ def test_version_1_export_is_migrated_on_import(tmp_path: Path) -> None:
 
 CRASH_WRITER = """
 import sys
-from transfer.store import Workspace
+from transfer.workspace import Workspace
 
 path, n_tables, stop_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 workspace = Workspace.open(path)
@@ -629,7 +629,7 @@ def test_killed_writer_loses_nothing_and_leaves_no_partial_record(tmp_path: Path
 
 CONCURRENT_WRITER = """
 import sys
-from transfer.store import Workspace
+from transfer.workspace import Workspace
 
 writer, path, n, shortlist_id, busy_timeout_s, max_retries = sys.argv[1:]
 with Workspace.open(path, busy_timeout_s=float(busy_timeout_s), max_retries=int(max_retries)) as workspace:

@@ -15,9 +15,9 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from transfer import columns as C
-from transfer._network_params import MODES, REQUIRED_MODES, entry_value, mode_gaps
-from transfer._network_snap import Snapper, snap_points
 from transfer.errors import NetworkError
+from transfer.network.params import MODES, REQUIRED_MODES, entry_value, mode_gaps
+from transfer.network.snap import Snapper, snap_points
 
 __all__ = ["EPS_COST", "RAIL_CORRIDOR_MODES", "Assembled", "NetworkInputs", "assemble", "river_km_between"]
 

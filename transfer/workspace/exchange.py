@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from transfer import _store_schema as schema
+from transfer.workspace import schema
 
 __all__ = ["Snapshot", "merge_into", "read_snapshot", "replace_with", "snapshot_problems"]
 

@@ -1,9 +1,10 @@
-"""Workspace: saved scenario versions, runs, shortlists and the team's notes in one SQLite file."""
+"""The workspace file: open (create or migrate), save and read scenarios, runs, shortlists and entry statuses,
+export and import.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import json
 import os
 import random
@@ -17,25 +18,9 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
-from transfer import _store_schema as schema
-from transfer import _store_transfer as transfer
 from transfer.errors import TransferError
-
-__all__ = [
-    "SCHEMA_VERSION",
-    "SHORTLIST_KINDS",
-    "STATUSES",
-    "WORKSPACE_ENV",
-    "ImportSummary",
-    "RunInfo",
-    "RunRecord",
-    "ScenarioRecord",
-    "ShortlistRecord",
-    "StatusRecord",
-    "Workspace",
-    "WorkspaceError",
-    "default_workspace_path",
-]
+from transfer.names import did_you_mean, unknown_name
+from transfer.workspace import exchange, schema
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 SHORTLIST_KINDS = schema.SHORTLIST_KINDS
@@ -180,11 +165,6 @@ def _check_text(value: object, label: str, *, optional: bool = False, non_empty:
         )
     if non_empty and not value.strip():
         raise WorkspaceError(f"{label} is empty", where=label, fix=f"give a non-empty {label}")
-
-
-def _closest(word: str, choices: Sequence[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{match[0]}'? " if match else ""
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -459,9 +439,9 @@ class Workspace:
         if not versions:
             names = [n for (n,) in conn.execute("SELECT DISTINCT name FROM scenarios ORDER BY name")]
             raise WorkspaceError(
-                f"no scenario named {name!r} is saved",
+                f"no scenario named {name!r} is saved{did_you_mean(name, names)}",
                 where=f"workspace {self._path}",
-                fix=f"{_closest(name, names)}save it first with save_scenario, or use one of {names}",
+                fix=f"save it first with save_scenario, or use one of {names}",
             )
         if version is None:
             return versions[-1]
@@ -646,10 +626,13 @@ class Workspace:
         """
         _check_text(name, "shortlist name", non_empty=True)
         if kind not in schema.SHORTLIST_KINDS:
-            raise WorkspaceError(
-                f"unknown shortlist kind {kind!r}",
+            raise unknown_name(
+                "shortlist kind",
+                kind,
+                schema.SHORTLIST_KINDS,
                 where="save_shortlist(kind=...)",
-                fix=f"{_closest(str(kind), schema.SHORTLIST_KINDS)}use one of {list(schema.SHORTLIST_KINDS)}",
+                fix=f"use one of {list(schema.SHORTLIST_KINDS)}",
+                error=WorkspaceError,
             )
         if scenario_version is not None and scenario_name is None:
             raise WorkspaceError(
@@ -721,10 +704,13 @@ class Workspace:
         _check_text(entry_key, "entry key", non_empty=True)
         _check_text(note, "note", optional=True)
         if status not in schema.STATUSES:
-            raise WorkspaceError(
-                f"unknown status {status!r}",
+            raise unknown_name(
+                "status",
+                status,
+                schema.STATUSES,
                 where=f"shortlist {shortlist_id}, entry {entry_key!r}",
-                fix=f"{_closest(str(status), schema.STATUSES)}use one of {list(schema.STATUSES)}",
+                fix=f"use one of {list(schema.STATUSES)}",
+                error=WorkspaceError,
             )
 
         def save(conn: sqlite3.Connection) -> StatusRecord:
@@ -868,13 +854,13 @@ class Workspace:
 
         def apply(conn: sqlite3.Connection) -> dict[str, int]:
             if mode == "replace":
-                return transfer.replace_with(conn, snapshot)
-            return transfer.merge_into(conn, snapshot)
+                return exchange.replace_with(conn, snapshot)
+            return exchange.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
         return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
 
-    def _read_import(self, source: Path) -> transfer.Snapshot:
+    def _read_import(self, source: Path) -> exchange.Snapshot:
         def bad(what: str) -> WorkspaceError:
             return WorkspaceError(
                 f"the import file was rejected and nothing was changed: {what}",
@@ -913,9 +899,9 @@ class Workspace:
                 copy.execute("COMMIT")
             except (sqlite3.Error, ValueError, AttributeError) as exc:
                 raise bad(f"it could not be migrated from schema version {version} ({exc})") from exc
-            problems = transfer.snapshot_problems(copy)
+            problems = exchange.snapshot_problems(copy)
             if problems:
                 raise bad("; ".join(problems))
-            return transfer.read_snapshot(copy)
+            return exchange.read_snapshot(copy)
         finally:
             copy.close()

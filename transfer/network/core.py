@@ -1,20 +1,7 @@
-"""Multimodal freight network (road, rail, Yangtze waterway, corridors): per-site accessibility, routes, what-ifs.
-
-Model: road and rail graphs from OpenStreetMap (scgraph-data, ODbL); the Yangtze as a chain of river ports
-(curated/waterway_yangtze.csv: river km from Wusong, published or derived from published segments; ports
-without a distance are left out) joined by arcs of mode "waterway" whose rate and speed are calibrated on a
-published Chongqing-Shanghai comparison (transport_params.yaml); rail-type corridors as scheduled trains between
-their cities. Every arc carries distance_km, time_h and a money cost in CNY per TEU (one loaded 20-foot
-container); a mode is boarded only at a hub yard (or corridor city), where its fixed charge (e.g. the rail
-tariff's per-container part, a river port's handling charge) and dwell time apply: a river port's yard (or the
-Shanghai sea gateway's, for Wusong) is its road/rail <-> waterway mode-change point. Sites and origins join the
-road graph at their nearest node (first/last mile by road over the snap distance). Least generalised cost =
-cost_cny_teu + value_of_time_cny_teu_h * time_h; times are reported along the least-cost route.
-"""
+"""The logistics network and its queries: load or assemble it, accessibility per site, routes, what-if changes."""
 
 from __future__ import annotations
 
-import difflib
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -31,9 +18,12 @@ from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from transfer import columns as C
-from transfer._network_graph import Assembled, NetworkInputs, assemble
-from transfer._network_params import merge_params, read_params
-from transfer._network_paths import (
+from transfer._paths import default_data_dir
+from transfer.errors import NetworkError, UnknownNameError
+from transfer.names import place_names
+from transfer.network.graph import Assembled, NetworkInputs, assemble
+from transfer.network.params import merge_params, read_params
+from transfer.network.paths import (
     ENGINES,
     along_tree,
     arc_matrix,
@@ -43,35 +33,7 @@ from transfer._network_paths import (
     sorted_arc_keys,
     to_networkx,
 )
-from transfer._network_snap import SNAP_FLAG_KM, place_table
-from transfer._paths import default_data_dir
-from transfer.errors import NetworkError, UnknownNameError
-
-__all__ = [
-    "ACCESS_COLUMNS",
-    "COST_TO_CREX",
-    "COST_TO_ORIGIN",
-    "COST_TO_SEA",
-    "MARKET_ACCESS",
-    "NEAREST_AIRPORT",
-    "NEAREST_CREX",
-    "NEAREST_SEA",
-    "REACHABLE",
-    "SNAP_KM",
-    "TIME_TO_AIRPORT",
-    "TIME_TO_CREX",
-    "TIME_TO_ORIGIN",
-    "TIME_TO_SEA",
-    "UNREACHABLE_REASON",
-    "LogisticsNetwork",
-    "Route",
-    "accessibility",
-    "load_network",
-    "network_from_tables",
-    "resolve_place",
-    "route",
-    "with_changes",
-]
+from transfer.network.snap import SNAP_FLAG_KM, place_table
 
 COST_TO_SEA = "cost_to_sea_cny_teu"
 TIME_TO_SEA = "time_to_sea_h"
@@ -443,27 +405,18 @@ def resolve_place(
     sites: pd.DataFrame | None,
     origins: pd.DataFrame | None,
     hubs: pd.DataFrame | None,
+    *,
+    where: str = "place name",
 ) -> tuple[str, str]:
-    """Resolve a Chinese or English name, adcode or hub_id to (kind, place_id); else UnknownNameError."""
-    table = place_table(sites, origins, hubs, drop_unplaced=True)
-    key = str(name_or_code).strip()
-    for col in ("place_id", C.NAME_ZH, C.NAME_EN):
-        vals = table[col].astype(str)
-        hit = table[(vals == key) | (vals.str.lower() == key.lower())]
-        if not len(hit) and col == C.NAME_ZH:
-            hit = table[vals.str.rstrip("市") == key.rstrip("市")]
-        if len(hit):
-            row = hit.sort_values("kind", key=lambda s: s.map({"site": 0, "origin": 1, "hub": 2})).iloc[0]
-            return str(row["kind"]), str(row["place_id"])
-    names = sorted({str(x) for c in ("place_id", C.NAME_ZH, C.NAME_EN) for x in table[c].dropna()})
-    sugg = difflib.get_close_matches(key, names, n=5, cutoff=0.5)
-    raise UnknownNameError(
-        f"no site, origin or hub is called '{key}'",
-        where="place name",
-        fix="use a Chinese or English name, a 6-digit adcode or a hub_id"
-        + (f"; closest: {', '.join(sugg)}" if sugg else ""),
-        suggestions=sugg,
-    )
+    """Resolve an adcode, hub_id, Chinese name (with or without 市/地区/自治州) or English name to (kind, place_id).
+
+    Raises
+    ------
+    UnknownNameError
+        When no site, origin or hub goes by the name (the closest names are suggested), or several do.
+    """
+    names = place_names(place_table(sites, origins, hubs, drop_unplaced=True))
+    return names.resolve(name_or_code, where=where, fix="use a Chinese or English name, a 6-digit adcode or a hub_id")
 
 
 def _endpoint(net: LogisticsNetwork, pid: str) -> tuple[int, float, str]:
