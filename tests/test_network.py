@@ -441,7 +441,10 @@ def test_added_rail_link_needs_a_rail_hub_at_both_ends(default_net: N.LogisticsN
     assert after[N.COST_TO_SEA].iloc[0] < before[N.COST_TO_SEA].iloc[0]
 
 
-@pytest.mark.parametrize(("a", "b"), [("450200", "350200"), ("411600", "440300"), ("南宁", "440300"), ("重庆", "上海")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("450200", "350200"), ("411600", "440300"), ("南宁", "440300"), ("重庆", "上海"), ("410100", "350500")],
+)
 def test_route_legs_name_places_not_graph_ids(default_net: N.LogisticsNetwork, a: str, b: str) -> None:
     """Every leg starts and ends at a named place (city, hub or port), never at a raw node id or a blank."""
     legs = N.route(default_net, a, b).legs
@@ -450,3 +453,8 @@ def test_route_legs_name_places_not_graph_ids(default_net: N.LogisticsNetwork, a
         assert names.str.len().gt(0).all(), legs
         assert not names.str.contains(r"[_:]|^\d+$", regex=True).any(), legs
     assert legs["from"].iloc[1:].tolist() == legs["to"].iloc[:-1].tolist()  # legs chain end to start
+    # a change of mode happens at one place, and a line haul runs between two different places
+    inner = legs.iloc[:-1]
+    assert (inner.loc[inner["mode"] == "transfer", "from"] == inner.loc[inner["mode"] == "transfer", "to"]).all(), legs
+    haul = legs[legs["mode"].isin(["rail", "waterway", "corridor"])]
+    assert (haul["from"] != haul["to"]).all(), legs

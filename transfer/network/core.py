@@ -541,10 +541,13 @@ def _merge_legs(raw: pd.DataFrame, a_name: str, b_name: str) -> pd.DataFrame:
     # a leg that ends at an unnamed graph node ends where the next leg is headed (e.g. rail, then a short link
     # into the port)
     for i in range(len(legs) - 2, -1, -1):
-        if not legs[i]["to"]:
-            legs[i]["to"] = legs[i + 1]["to"]
+        if not legs[i]["to"] and legs[i]["mode"] != "transfer":
+            nxt = next((leg["to"] for leg in legs[i + 1 :] if leg["to"]), "")
+            legs[i]["to"] = nxt
     for i, leg in enumerate(legs):
         leg["from"] = legs[i - 1]["to"] if i else a_name
+        if leg["mode"] == "transfer":  # a change of mode happens at one place: where the leg before it ends
+            leg["to"] = leg["from"]
         if i == len(legs) - 1:
             leg["to"] = b_name
     out = pd.DataFrame(legs, columns=list(LEG_COLUMNS))
