@@ -1,4 +1,4 @@
-"""Tests of the exports: flat tables, CSV/XLSX/GeoJSON round trips, the SVG map and the one-page brief."""
+"""Tests of transfer.export: flat tables, CSV/XLSX/GeoJSON round trips, the SVG map and the one-page brief."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from shapely.geometry import Point, Polygon
 
 from transfer import columns as C
 from transfer.errors import LayerError
-from transfer.industries import CRITERION_IDS
-from transfer.mapview import NO_DATA, PALETTE
-from transfer.report import (
+from transfer.export import (
     CONTRIB_PREFIX,
     HIGHLIGHT_COLOUR,
     README_SHEET,
@@ -29,6 +27,8 @@ from transfer.report import (
     to_geojson_bytes,
     to_xlsx_bytes,
 )
+from transfer.industries import CRITERION_IDS
+from transfer.mapview import NO_DATA, PALETTE
 
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
