@@ -214,7 +214,7 @@ def test_run_keeps_the_scenario_network_only_when_it_edits_one(base):
 
 
 def test_brief_drops_strength_lines_in_both_languages():
-    from transfer.export.tables import _STRENGTH
+    from transfer.export.brief import _STRENGTH
 
     assert _STRENGTH.search("good labour pool (1.00 × weight 0.18 = +0.180)")
     assert _STRENGTH.search("劳动力规模较优（1.00 × 权重 0.18 = +0.180）")
