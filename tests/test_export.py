@@ -381,3 +381,30 @@ def test_brief_html_site_profile() -> None:
     assert "玩具" in page and EVIL_ESCAPED in page and EVIL not in page
     assert "excluded: needs a comprehensive bonded zone" in page
     assert page.count('class="inel"') == 1  # the ineligible row is marked
+
+
+def test_brief_template_autoescapes_every_text_from_data(shortlist: pd.DataFrame) -> None:
+    evil_note = "<script>alert('note')</script>"
+    table = shortlist.assign(**{C.NAME_ZH: ["<script>alert('site')</script>", "成都市", "哈尔滨市"]})
+    page = brief_html(
+        title="<script>alert('title')</script>",
+        subtitle="<i>sub</i>",
+        table=table,
+        map_html=None,
+        static_map_svg=None,
+        sources=["<a href='//evil'>src</a>"],
+        notes=[evil_note],
+        mark="<b>mark</b>",
+    )
+    # the page itself has no script at all, so any <script> would have come from data
+    assert "<script" not in page.lower()
+    for escaped in (
+        "&lt;script&gt;alert(&#39;site&#39;)&lt;/script&gt;",
+        "&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt;",
+        "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;",
+        "&lt;i&gt;sub&lt;/i&gt;",
+        "&lt;a href=&#39;//evil&#39;&gt;src&lt;/a&gt;",
+        "&lt;b&gt;mark&lt;/b&gt;",
+    ):
+        assert escaped in page
+    assert "<i>sub</i>" not in page and "<b>mark</b>" not in page

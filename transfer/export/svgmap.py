@@ -24,9 +24,11 @@ __all__ = ["FONT_STACK", "HIGHLIGHT_COLOUR", "static_map_svg"]
 # outline of shortlisted sites, the same red as the interactive map
 HIGHLIGHT_COLOUR = "#d62728"
 # Latin fonts first, then CJK (the usual order on Chinese government and news sites); all local, none fetched
+# (family names unquoted, which CSS allows for names made of plain words: the stack goes into an attribute and into
+# the brief's style sheet as it is, with nothing to escape)
 FONT_STACK = (
-    '"Helvetica Neue", Arial, "Liberation Sans", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", '
-    '"Source Han Sans SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", sans-serif'
+    "Helvetica Neue, Arial, Liberation Sans, PingFang SC, Microsoft YaHei, Noto Sans CJK SC, "
+    "Source Han Sans SC, Hiragino Sans GB, WenQuanYi Micro Hei, sans-serif"
 )
 
 
