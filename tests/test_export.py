@@ -27,9 +27,12 @@ from transfer.export import (
     to_geojson_bytes,
     to_xlsx_bytes,
 )
+from transfer.i18n import render_reason
 from transfer.industries import CRITERION_IDS
 from transfer.mapview import NO_DATA, PALETTE
+from transfer.scoring import ScoreResult
 
+INDUSTRY = "electronics_assembly"
 EVIL = "<img src=x onerror=alert(1)>"
 EVIL_ESCAPED = "&lt;img src=x onerror=alert(1)&gt;"
 
@@ -132,14 +135,18 @@ def test_shortlist_table_on_default_data(shortlist_real: pd.DataFrame) -> None:
 
 
 @pytest.fixture(scope="module")
-def shortlist_real() -> pd.DataFrame:
+def result_real() -> ScoreResult:
     from transfer.industries import load_industries
     from transfer.layers import load_default
     from transfer.scoring import score
     from transfer.sitetable import build_site_table
 
-    result = score(build_site_table(load_default()), load_industries(), industries=["electronics_assembly"])
-    return result.shortlist("electronics_assembly", top=5)
+    return score(build_site_table(load_default()), load_industries(), industries=[INDUSTRY])
+
+
+@pytest.fixture(scope="module")
+def shortlist_real(result_real: ScoreResult) -> pd.DataFrame:
+    return result_real.shortlist(INDUSTRY, top=5)
 
 
 # CSV -------------------------------------------------------------------------------------------------
@@ -308,9 +315,9 @@ def test_brief_html(shortlist: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
     # contributions shown with translated criterion labels
     assert "综保区/保税港区 +0.300" in page
     assert "劳动力规模 +0.100" in page
-    # reasons: strengths become chips, the shared caveat is listed once under the table
+    # reasons given only as text (no score result) are shown as they are; one shared by every row once, below
+    assert "good bonded zone (1.00 × weight 0.30 = +0.300)" in page
     assert "weak wage at Wuhan" in page
-    assert "× weight" not in page
     assert page.count("shared caveat") == 1
     # sources and notes
     assert "GeoNames (CC BY 4.0)" in page and "unknown values are neutral" in page
@@ -408,3 +415,52 @@ def test_brief_template_autoescapes_every_text_from_data(shortlist: pd.DataFrame
     ):
         assert escaped in page
     assert "<i>sub</i>" not in page and "<b>mark</b>" not in page
+
+
+# structured reasons ----------------------------------------------------------------------------------
+
+
+def test_reason_kinds_of_an_excluded_and_a_strong_pair(result_real: ScoreResult) -> None:
+    order = ["excluded", "strength", "weakness", "unknown"]
+    # 邵阳 (430500) has no comprehensive bonded zone, which electronics assembly needs
+    assert not result_real.eligible.at[INDUSTRY, 430500]
+    excluded = result_real.reasons_for(INDUSTRY, 430500)
+    assert (excluded[0].kind, excluded[0].code, excluded[0].criterion) == (
+        "excluded",
+        "needs_bonded_zone",
+        "bonded_zone",
+    )
+    assert [r.kind for r in excluded] == sorted((r.kind for r in excluded), key=order.index)
+    # the best site: no exclusion, strengths carrying the pair's own numbers
+    top = int(result_real.shortlist(INDUSTRY, top=1)[C.ADCODE].iloc[0])
+    strong = result_real.reasons_for(INDUSTRY, top)
+    kinds = [r.kind for r in strong]
+    assert "excluded" not in kinds and kinds.count("strength") >= 2
+    assert kinds == sorted(kinds, key=order.index)
+    contrib = result_real.contributions_frame(INDUSTRY).loc[top]
+    for r in strong:
+        if r.kind == "strength":
+            assert r.criterion is not None
+            assert r.values["contrib"] == pytest.approx(contrib[r.criterion])
+            assert r.values["norm"] >= 0.6
+    for lang in ("zh", "en"):
+        assert result_real.explain(INDUSTRY, top, lang=lang) == [render_reason(r, lang) for r in strong]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_brief_takes_reasons_from_their_kinds_not_their_text(
+    result_real: ScoreResult, shortlist_real: pd.DataFrame, lang: str
+) -> None:
+    table = shortlist_real.assign(reasons=[["TEXT ONLY"]] * len(shortlist_real))
+    kwargs = {"title": "t", "subtitle": "", "map_html": None, "static_map_svg": None, "sources": [], "notes": []}
+    page = brief_html(table=table, result=result_real, lang=lang, **kwargs)
+    assert "TEXT ONLY" not in page
+    reasons = [(r.kind, render_reason(r, lang)) for a in table[C.ADCODE] for r in result_real.reasons_for(INDUSTRY, a)]
+    strengths = [text for kind, text in reasons if kind == "strength"]
+    others = [text for kind, text in reasons if kind in ("weakness", "unknown")]
+    assert strengths and others
+    # strengths are the contribution chips already; weaknesses and unknown data are listed
+    assert not any(text in page for text in strengths)
+    assert any(text in page for text in others)
+    # without the score result the text column is all there is
+    assert "TEXT ONLY" in brief_html(table=table, lang=lang, **kwargs)

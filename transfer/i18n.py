@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transfer.industries import CRITERIA
 
-__all__ = ["DEFAULT_LANG", "LANGS", "STRINGS", "criterion_label", "placeholders", "t"]
+if TYPE_CHECKING:
+    from transfer.scoring import Reason
+
+__all__ = ["DEFAULT_LANG", "LANGS", "STRINGS", "criterion_label", "placeholders", "render_reason", "t"]
 
 LANGS: tuple[str, ...] = ("zh", "en")
 DEFAULT_LANG = "zh"
@@ -515,3 +518,36 @@ def t(
 def criterion_label(criterion_id: str, lang: str = DEFAULT_LANG, *, short: bool = False) -> str:
     """Label of a criterion id, full or short (an unknown id gives the key, e.g. "criterion.x")."""
     return t(f"criterion_short.{criterion_id}" if short else f"criterion.{criterion_id}", lang)
+
+
+# how the values of a reason are written: (reason code, value name) -> (format spec, unit after the number)
+_REASON_FORMATS: dict[tuple[str, str], tuple[str, str]] = {
+    ("good", "norm"): (".2f", ""),
+    ("good", "weight"): (".2f", ""),
+    ("good", "contrib"): (".3f", ""),
+    ("poor", "norm"): (".2f", ""),
+    ("poor", "weight"): (".2f", ""),
+    ("eco_ban", "share"): (".0%", ""),
+    ("eco_ban", "limit"): (".0%", ""),
+    ("crex_limit", "got"): (".1f", " h"),
+    ("crex_limit", "limit"): ("g", ""),
+    ("sea_limit", "got"): (",.0f", " CNY/TEU"),
+    ("sea_limit", "limit"): (",.0f", ""),
+}
+
+
+def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
+    """The text of one reason (:class:`transfer.scoring.Reason`) in ``lang``: the key ``"reason.<code>"`` filled with
+    the reason's criterion label and its values written in their precision (an unknown value as "?")."""
+    values = reason.values
+    params: dict[str, Any] = {}
+    if reason.criterion is not None:
+        params["criterion"] = criterion_label(reason.criterion, lang, short=True)
+    if reason.kind == "unknown":
+        params["how"] = t("reason.how_neutral" if values.get("missing") == "neutral" else "reason.how_exclude", lang)
+        params["criteria"] = ", ".join(criterion_label(c, lang, short=True) for c in values.get("criteria", ()))
+    else:
+        for name, value in values.items():
+            spec, unit = _REASON_FORMATS.get((reason.code, name), ("", ""))
+            params[name] = "?" if value is None else f"{value:{spec}}{unit}"
+    return t(f"reason.{reason.code}", lang, **params)

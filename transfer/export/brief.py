@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,13 +13,10 @@ import pandas as pd
 from transfer import columns as C
 from transfer.export.svgmap import FONT_STACK
 from transfer.export.tables import CONTRIB_PREFIX, _split_reasons
-from transfer.i18n import criterion_label, t
+from transfer.i18n import criterion_label, render_reason, t
+from transfer.scoring import Reason, ScoreResult
 
 __all__ = ["brief_html"]
-
-# a strength as transfer.scoring.ScoreResult.explain writes it in either language, "(0.87 × weight 0.20 = +0.175)"
-# or "（0.87 × 权重 0.20 = +0.175）"; the brief shows strengths as contribution chips already
-_STRENGTH = re.compile(r"×\s*(?:weight|权重)\s*[\d.]+\s*=\s*\+")
 
 
 def _top_contributions(row: Mapping[str, Any], lang: str, n: int) -> list[tuple[str, float]]:
@@ -36,24 +32,32 @@ def _top_contributions(row: Mapping[str, Any], lang: str, n: int) -> list[tuple[
     return [(criterion_label(k, lang, short=True), v) for v, k in ranked]
 
 
-def _row_reasons(table: pd.DataFrame, *, skip_strengths: bool) -> tuple[list[list[str]], list[str]]:
-    """Reasons per row, and the reasons shared by every row (shown once, under the table)."""
-    per_row = [_split_reasons(v) for v in table["reasons"]] if "reasons" in table.columns else []
-    shared: list[str] = []
-    common: set[str] = set()
-    if len(per_row) > 1:
-        common = set(per_row[0]).intersection(*per_row[1:])
-        shared = [r for r in per_row[0] if r in common]
-        if skip_strengths:
-            shared = [r for r in shared if not _STRENGTH.search(r)]
-    out = []
-    for reasons in per_row:
-        kept = [r for r in reasons if r not in common] if len(per_row) > 1 else list(reasons)
-        if skip_strengths:
-            # strengths are shown as the contribution chips already
-            kept = [r for r in kept if not _STRENGTH.search(r)]
-        out.append(kept)
-    return out, shared
+def _reasons_of(row: Mapping[str, Any], result: ScoreResult | None) -> list[Reason | str]:
+    """A row's reasons: the structured ones of its (industry, site) pair in ``result``, else the row's text."""
+    industry, site = row.get("industry"), pd.to_numeric(row.get(C.ADCODE), errors="coerce")
+    if result is not None and industry in result.industries and pd.notna(site) and int(site) in result.site_ids:
+        return list(result.reasons_for(str(industry), int(site)))
+    return list(_split_reasons(row.get("reasons")))
+
+
+def _row_reasons(
+    table: pd.DataFrame, result: ScoreResult | None, *, skip_strengths: bool
+) -> tuple[list[list[Reason | str]], list[Reason | str]]:
+    """Reasons per row, and the reasons shared by every row (shown once, under the table).
+
+    With ``skip_strengths`` the strengths of structured reasons are left out (the contribution chips show them);
+    reasons given only as text are shown as they are.
+    """
+    per_row = [_reasons_of(rec, result) for rec in table.to_dict(orient="records")]
+    if skip_strengths:
+        per_row = [[r for r in rs if not (isinstance(r, Reason) and r.kind == "strength")] for rs in per_row]
+    common = set(per_row[0]).intersection(*per_row[1:]) if len(per_row) > 1 else set()
+    shared = [r for r in per_row[0] if r in common] if common else []
+    return [[r for r in rs if r not in common] for rs in per_row], shared
+
+
+def _text(reason: Reason | str, lang: str) -> str:
+    return render_reason(reason, lang) if isinstance(reason, Reason) else reason
 
 
 def _table_view(
@@ -63,6 +67,7 @@ def _table_view(
     max_rows: int,
     reasons_per_row: int,
     industry_names: Mapping[str, str],
+    result: ScoreResult | None,
 ) -> dict[str, Any]:
     """The shortlist table as plain values for the template (no markup)."""
     if table.empty:
@@ -71,7 +76,7 @@ def _table_view(
     primary, secondary = (C.NAME_ZH, C.NAME_EN) if lang == "zh" else (C.NAME_EN, C.NAME_ZH)
     has_contrib = "contributions" in table.columns or any(str(c).startswith(CONTRIB_PREFIX) for c in table.columns)
     table = table.head(max_rows).reset_index(drop=True)
-    row_reasons, shared = _row_reasons(table, skip_strengths=has_contrib)
+    row_reasons, shared = _row_reasons(table, result, skip_strengths=has_contrib)
     scores = pd.to_numeric(table.get("score", pd.Series(dtype=float)), errors="coerce")
     top_score = float(scores.max()) if scores.notna().any() else 1.0
     rows = []
@@ -94,7 +99,7 @@ def _table_view(
                 "bar_mm": max(0.0, min(1.0, sc / top_score)) * 9 if np.isfinite(sc) and top_score > 0 else None,
                 "eligible": rec.get("eligible", True) in (True, np.True_),
                 "chips": _top_contributions(rec, lang, 3) if has_contrib else [],
-                "reasons": row_reasons[k][:reasons_per_row] if row_reasons else [],
+                "reasons": [_text(r, lang) for r in row_reasons[k][:reasons_per_row]],
             }
         )
     return {
@@ -103,7 +108,7 @@ def _table_view(
         "show_province": by_site and C.PROVINCE in table.columns,
         "has_contrib": has_contrib,
         "show_reasons": any(row_reasons),
-        "shared": shared,
+        "shared": [_text(r, lang) for r in shared],
     }
 
 
@@ -134,6 +139,7 @@ def brief_html(
     reasons_per_row: int = 2,
     mark: str = "",
     industry_names: Mapping[str, str] | None = None,
+    result: ScoreResult | None = None,
 ) -> str:
     """A printable one-page brief (A4 portrait): header, map, shortlist table, sources and notes.
 
@@ -167,6 +173,10 @@ def brief_html(
         Small text at the top right (e.g. the tool name and version).
     industry_names
         Industry id -> display name, for a site profile table (whose rows are industries).
+    result
+        The score result the table comes from: each row then shows its pair's structured reasons
+        (:meth:`transfer.scoring.ScoreResult.reasons_for`, written in ``lang``) without the strengths, which the
+        contribution chips show already. Without it the table's ``reasons`` column is shown as it is.
     """
     return (
         _environment()
@@ -186,6 +196,7 @@ def brief_html(
                 max_rows=max_rows,
                 reasons_per_row=reasons_per_row,
                 industry_names=industry_names or {},
+                result=result,
             ),
             sources=list(sources),
             notes=list(notes),
