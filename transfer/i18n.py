@@ -191,6 +191,26 @@ _TYPED: dict[str, dict[str, str]] = {
     "download.geojson": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
     "download.brief": {"zh": "下载一页简报 (HTML)", "en": "Download one-page brief (HTML)"},
     "download.assignment": {"zh": "下载匹配结果", "en": "Download assignment"},
+    # what an export was made with (transfer.export.ExportContext) ------------------------------------
+    "export.about": {"zh": "说明", "en": "About"},
+    "export.item": {"zh": "项目", "en": "Item"},
+    "export.value": {"zh": "内容", "en": "Value"},
+    "export.sheet": {"zh": "工作表:{name}", "en": "Sheet: {name}"},
+    "export.rows": {"zh": "{n} 行", "en": "{n} rows"},
+    "export.scenario": {"zh": "情景", "en": "Scenario"},
+    "export.weights_edited": {"zh": "(权重已调整)", "en": " (weights edited)"},
+    "export.scope": {"zh": "范围", "en": "Scope"},
+    "export.scope_all": {
+        "zh": "全部候选承接地(未按区域或省份筛选)",
+        "en": "all candidate sites (no region or province filter)",
+    },
+    "export.scope_region": {"zh": "{regions}地区", "en": "{regions} region"},
+    "export.scope_regions": {"zh": "{regions}地区", "en": "{regions} regions"},
+    "export.eligible_only": {"zh": "仅限符合条件的承接地", "en": "Eligible sites only"},
+    "export.layers_replaced": {"zh": "替换的数据图层", "en": "Replaced data layers"},
+    "export.default_data": {"zh": "无(默认数据)", "en": "none (default data)"},
+    "export.created_at": {"zh": "生成时间", "en": "Created"},
+    "export.weight_of": {"zh": "权重:{criterion}", "en": "Weight: {criterion}"},
     # uploads -----------------------------------------------------------------------------------------
     "upload.prompt": {"zh": "上传文件(CSV、XLSX、GeoJSON)", "en": "Upload a file (CSV, XLSX, GeoJSON)"},
     "upload.too_large": {
@@ -276,6 +296,8 @@ _TYPED: dict[str, dict[str, str]] = {
     "brief.print_hint": {"zh": "打印为 PDF:A4 纵向", "en": "Print to PDF: A4 portrait"},
     "brief.all_rows": {"zh": "适用于上表所有承接地:", "en": "Applies to every site above:"},
     "brief.no_rows": {"zh": "没有符合条件的承接地。", "en": "No site meets the conditions."},
+    "brief.title_scoped": {"zh": "{title}(限{scope})", "en": "{title} ({scope} only)"},
+    "brief.weights": {"zh": "所用权重", "en": "Weights used"},
     # data tab ----------------------------------------------------------------------------------------
     "data.layer": {"zh": "图层", "en": "Layer"},
     "data.rows": {"zh": "记录数", "en": "Rows"},

@@ -11,12 +11,13 @@ import numpy as np
 import pandas as pd
 
 from transfer import columns as C
+from transfer.export.context import ExportContext
 from transfer.export.svgmap import FONT_STACK
 from transfer.export.tables import CONTRIB_PREFIX, _split_reasons
 from transfer.i18n import criterion_label, render_reason, t
 from transfer.scoring import Reason, ScoreResult
 
-__all__ = ["brief_html"]
+__all__ = ["brief_html", "brief_title"]
 
 
 def _top_contributions(row: Mapping[str, Any], lang: str, n: int) -> list[tuple[str, float]]:
@@ -125,23 +126,37 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def brief_title(
+    context: ExportContext, title: str | None = None, industry_names: Mapping[str, str] | None = None
+) -> str:
+    """The brief's heading: ``title`` (default: the shortlist title of the context's industry) followed by the region
+    and province filter, so a filtered brief never reads as a national one."""
+    lang = context.lang
+    if title is None:
+        ind = context.industry or ""
+        name = context.industry_name or (industry_names or {}).get(ind, ind)
+        title = t("brief.title", lang, industry=name)
+    scope = context.scope()
+    return t("brief.title_scoped", lang, title=title, scope=scope) if scope else title
+
+
 def brief_html(
-    *,
-    title: str,
-    subtitle: str,
     table: pd.DataFrame,
-    map_html: str | None,
-    static_map_svg: str | None,
-    sources: Sequence[str],
-    notes: Sequence[str],
-    lang: str = "zh",
+    context: ExportContext,
+    *,
+    result: ScoreResult | None = None,
+    static_map_svg: str | None = None,
+    map_html: str | None = None,
+    title: str | None = None,
+    sources: Sequence[str] = (),
+    notes: Sequence[str] = (),
     max_rows: int = 12,
     reasons_per_row: int = 2,
     mark: str = "",
     industry_names: Mapping[str, str] | None = None,
-    result: ScoreResult | None = None,
 ) -> str:
-    """A printable one-page brief (A4 portrait): header, map, shortlist table, sources and notes.
+    """A printable one-page brief (A4 portrait): heading, what it was made with, map, shortlist table, sources and
+    notes, in the context's language.
 
     The page is rendered from the Jinja2 template ``templates/brief.html.j2`` with autoescaping on, so every text
     from data is HTML-escaped; the page loads nothing from outside (no external fonts, scripts or images), so it
@@ -149,22 +164,27 @@ def brief_html(
 
     Parameters
     ----------
-    title, subtitle
-        Heading lines (e.g. industry and scenario, date).
     table
         A shortlist (``ScoreResult.shortlist``), a site profile, or their flat form (:func:`shortlist_table`).
-    map_html
-        A self-contained map page (:func:`transfer.mapview.standalone_html`), shown in a sandboxed
-        frame when no static map is given. Interactive maps print less reliably than the static one.
+    context
+        What the brief was made with: scenario, filters, weights ... shown under the heading; its region and province
+        filter is part of the title (:func:`brief_title`), its ``lang`` the language of the page.
+    result
+        The score result the table comes from: each row then shows its pair's structured reasons
+        (:meth:`transfer.scoring.ScoreResult.reasons_for`) without the strengths, which the contribution chips show
+        already. Without it the table's ``reasons`` column is shown as it is.
     static_map_svg
         An SVG map from :func:`transfer.export.svgmap.static_map_svg` (preferred for print): inserted as markup, so
         pass only that function's output (it escapes every text it draws).
+    map_html
+        A self-contained map page (:func:`transfer.mapview.standalone_html`), shown in a sandboxed
+        frame when no static map is given. Interactive maps print less reliably than the static one.
+    title
+        Heading before the filter (default: the shortlist title of the context's industry).
     sources
         Data sources, one line each.
     notes
         Caveats and method notes, one line each.
-    lang
-        "zh" or "en": language of the fixed labels.
     max_rows
         At most this many table rows (to keep to one page).
     reasons_per_row
@@ -172,33 +192,28 @@ def brief_html(
     mark
         Small text at the top right (e.g. the tool name and version).
     industry_names
-        Industry id -> display name, for a site profile table (whose rows are industries).
-    result
-        The score result the table comes from: each row then shows its pair's structured reasons
-        (:meth:`transfer.scoring.ScoreResult.reasons_for`, written in ``lang``) without the strengths, which the
-        contribution chips show already. Without it the table's ``reasons`` column is shown as it is.
+        Industry id -> display name, for the default title and a site profile table (whose rows are industries).
     """
-    return (
-        _environment()
-        .get_template("brief.html.j2")
-        .render(
-            html_lang="zh-CN" if lang == "zh" else "en",
-            t=functools.partial(t, lang=lang),
-            font_stack=FONT_STACK,
-            title=title,
-            subtitle=subtitle,
-            mark=mark,
-            map_svg=static_map_svg or None,
-            map_html=map_html or None,
-            table=_table_view(
-                table,
-                lang=lang,
-                max_rows=max_rows,
-                reasons_per_row=reasons_per_row,
-                industry_names=industry_names or {},
-                result=result,
-            ),
-            sources=list(sources),
-            notes=list(notes),
-        )
+    lang = context.lang
+    template = _environment().get_template("brief.html.j2")
+    return template.render(
+        html_lang="zh-CN" if lang == "zh" else "en",
+        t=functools.partial(t, lang=lang),
+        font_stack=FONT_STACK,
+        title=brief_title(context, title, industry_names),
+        mark=mark,
+        context_rows=context.summary_rows(),
+        weights=context.weight_rows(),
+        map_svg=static_map_svg or None,
+        map_html=map_html or None,
+        table=_table_view(
+            table,
+            lang=lang,
+            max_rows=max_rows,
+            reasons_per_row=reasons_per_row,
+            industry_names=industry_names or {},
+            result=result,
+        ),
+        sources=list(sources),
+        notes=list(notes),
     )

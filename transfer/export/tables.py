@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import math
@@ -16,10 +17,13 @@ import shapely
 
 from transfer import columns as C
 from transfer.errors import LayerError
+from transfer.export.context import ExportContext
+from transfer.i18n import t
 from transfer.industries import CRITERION_IDS
 
 __all__ = [
     "CONTRIB_PREFIX",
+    "GEOJSON_METADATA",
     "README_SHEET",
     "shortlist_table",
     "to_csv_bytes",
@@ -30,7 +34,8 @@ __all__ = [
 # prefix of the per-criterion contribution columns in flat exports (contrib_<criterion id>)
 CONTRIB_PREFIX = "contrib_"
 REASON_SEP = "; "
-README_SHEET = "说明 README"
+README_SHEET = "说明 README"  # the first sheet of a workbook made without a context (in both languages)
+GEOJSON_METADATA = "metadata"  # top-level member of a GeoJSON export holding its context
 _LEAD_COLUMNS = (
     "rank",
     "industry",
@@ -124,8 +129,20 @@ def _defuse_formula(value: Any) -> Any:
     return value
 
 
-def to_csv_bytes(df: pd.DataFrame, *, escape_formulas: bool = True) -> bytes:
+def _comment_line(label: str, value: Any) -> str:
+    """``# label: value`` on one line; a piece after a comma that a spreadsheet would run as a formula (or open as a
+    quoted field) is prefixed with an apostrophe, since spreadsheets split the line at its commas."""
+    first, *rest = " ".join(f"{label}: {value}".split()).split(",")
+    risky = (*_FORMULA_START, '"')
+    return "# " + ",".join([first, *(("'" + p) if p.lstrip()[:1] in risky else p for p in rest)])
+
+
+def to_csv_bytes(df: pd.DataFrame, *, escape_formulas: bool = True, context: ExportContext | None = None) -> bytes:
     """CSV as UTF-8 with a byte-order mark, so Excel opens Chinese text correctly.
+
+    With a ``context`` the file starts with lines ``# label: value`` (scenario, filters, weights ..., in the
+    context's language) and every text field is quoted (so a "#" in a name is not taken for a comment); read it
+    back with ``pd.read_csv(path, comment="#", encoding="utf-8-sig")``. Without one the CSV is plain.
 
     Parameters
     ----------
@@ -134,20 +151,25 @@ def to_csv_bytes(df: pd.DataFrame, *, escape_formulas: bool = True) -> bytes:
     escape_formulas
         Prefix text cells starting with ``= + - @`` (other than plain numbers) with ``'`` so a
         spreadsheet shows names from uploaded files as text instead of running them as formulas.
+    context
+        What the export was made with (:class:`transfer.export.ExportContext`).
     """
     flat = _flat_cells(df)
     if escape_formulas:
         for col in flat.columns:
             if _is_text(flat[col]):
                 flat[col] = [_defuse_formula(v) for v in flat[col]]
-    return flat.to_csv(index=False).encode("utf-8-sig")
+    if context is None:
+        return flat.to_csv(index=False).encode("utf-8-sig")
+    head = "".join(_comment_line(label, value) + "\n" for label, value in context.rows())
+    return (head + flat.to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)).encode("utf-8-sig")
 
 
 # XLSX ------------------------------------------------------------------------------------------------
 
 
-def _sheet_names(names: Sequence[str]) -> list[str]:
-    used: set[str] = {README_SHEET.lower()}
+def _sheet_names(names: Sequence[str], taken: str) -> list[str]:
+    used: set[str] = {taken.lower()}
     out = []
     for name in names:
         base = _XLSX_BAD.sub("_", str(name)).strip("'") or "Sheet"
@@ -207,9 +229,24 @@ def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(len(frame) + 1, 1)}"
 
 
-def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, meta: Mapping[str, str] | None = None) -> bytes:
-    """An Excel workbook: a "说明 README" sheet first, then one sheet per frame.
+def _about_rows(context: ExportContext | None, sheets: Mapping[str, pd.DataFrame], names: Sequence[str]) -> list[Any]:
+    """Header and rows of the first sheet: the context, then each data sheet with its number of rows."""
+    counts = [(n, len(df)) for n, df in zip(names, sheets.values(), strict=True)]
+    if context is None:
+        return [("项目 Item", "内容 Value"), *((f"sheet · 工作表 {n}", f"{k} rows · 行") for n, k in counts)]
+    lang = context.lang
+    return [
+        (t("export.item", lang), t("export.value", lang)),
+        *context.rows(),
+        *((t("export.sheet", lang, name=n), t("export.rows", lang, n=k)) for n, k in counts),
+    ]
 
+
+def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, context: ExportContext | None = None) -> bytes:
+    """An Excel workbook: an about sheet first, then one sheet per frame.
+
+    The about sheet ("说明" / "About" in the context's language; "说明 README" in both without a context) lists
+    what the export was made with (scenario, filters, weights ...) and the data sheets with their number of rows.
     Each data sheet has a bold, frozen header row with a filter and column widths fitted to the content
     (CJK characters count double). List and dict cells are written as text; text that looks like a
     formula stays text.
@@ -218,21 +255,19 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, meta: Mapping[str, str]
     ----------
     sheets
         Sheet name -> frame. Names are cut to Excel's 31 characters, characters Excel forbids become "_".
-    meta
-        Lines for the README sheet: scenario, date, data sources, notes ... (key -> text).
+    context
+        What the export was made with (:class:`transfer.export.ExportContext`).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     readme = wb.active
-    readme.title = README_SHEET
-    names = _sheet_names(list(sheets))
-    rows: list[tuple[str, str]] = [(str(k), str(v)) for k, v in (meta or {}).items()]
-    for n, df in zip(names, sheets.values(), strict=True):
-        rows.append((f"sheet · 工作表 {n}", f"{len(df)} rows · 行"))
-    readme.cell(row=1, column=1, value="项目 Item").font = Font(bold=True)
-    readme.cell(row=1, column=2, value="内容 Value").font = Font(bold=True)
+    readme.title = README_SHEET if context is None else t("export.about", context.lang)
+    names = _sheet_names(list(sheets), readme.title)
+    (item, value), *rows = _about_rows(context, sheets, names)
+    readme.cell(row=1, column=1, value=item).font = Font(bold=True)
+    readme.cell(row=1, column=2, value=value).font = Font(bold=True)
     for i, (k, v) in enumerate(rows, start=2):
         readme.cell(row=i, column=1, value=k).font = Font(bold=True)
         cell = readme.cell(row=i, column=2, value=v)
@@ -302,12 +337,20 @@ def _json_value(value: Any) -> Any:
     return str(v)
 
 
-def to_geojson_bytes(df: pd.DataFrame, sites_gdf: gpd.GeoDataFrame, *, decimals: int = 6) -> bytes:
+def to_geojson_bytes(
+    df: pd.DataFrame,
+    sites_gdf: gpd.GeoDataFrame,
+    *,
+    decimals: int = 6,
+    context: ExportContext | None = None,
+) -> bytes:
     """Shortlist rows joined to site geometry (polygons or points) as an RFC 7946 FeatureCollection.
 
     Coordinates are WGS84 longitude/latitude (no ``crs`` member), rounded to ``decimals``; polygon
     exterior rings run counterclockwise. Rows whose adcode is not in ``sites_gdf`` get
-    ``"geometry": null``. Properties are the columns of :func:`shortlist_table`.
+    ``"geometry": null``. Properties are the columns of :func:`shortlist_table`. With a ``context`` the collection
+    has a top-level member ``"metadata"`` (a foreign member, RFC 7946 section 6.1; GIS tools ignore it) with
+    :meth:`ExportContext.as_dict`.
 
     Parameters
     ----------
@@ -317,6 +360,8 @@ def to_geojson_bytes(df: pd.DataFrame, sites_gdf: gpd.GeoDataFrame, *, decimals:
         Site geometries with an ``adcode`` column or index and a CRS (any; converted to WGS84).
     decimals
         Decimal places of the coordinates (6 = about 0.1 m).
+    context
+        What the export was made with (:class:`transfer.export.ExportContext`).
     """
     if C.ADCODE not in df.columns:
         raise LayerError("the table has no adcode column", where="export", fix="export a shortlist of sites")
@@ -338,5 +383,8 @@ def to_geojson_bytes(df: pd.DataFrame, sites_gdf: gpd.GeoDataFrame, *, decimals:
                 "geometry": shapely.geometry.mapping(geom) if geom is not None and not geom.is_empty else None,
             }
         )
-    doc = {"type": "FeatureCollection", "features": features}
+    doc: dict[str, Any] = {"type": "FeatureCollection"}
+    if context is not None:
+        doc[GEOJSON_METADATA] = context.as_dict()
+    doc["features"] = features
     return json.dumps(doc, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
