@@ -25,6 +25,7 @@ from transfer.export import (
     ExportContext,
     brief_html,
     brief_title,
+    header_names,
     shortlist_table,
     static_map_svg,
     to_csv_bytes,
@@ -509,7 +510,7 @@ def test_csv_comment_lines_cannot_start_a_formula() -> None:
 
 
 def test_xlsx_about_sheet_records_the_context(shortlist: pd.DataFrame, context: ExportContext) -> None:
-    data = to_xlsx_bytes({"toys": shortlist_table(shortlist)}, context=context)
+    data = to_xlsx_bytes({"toys": shortlist_table(shortlist, lang="zh")}, context=context)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["说明", "toys"]
     about = {row[0].value: row[1] for row in wb["说明"].iter_rows(min_row=2)}
@@ -537,6 +538,46 @@ def test_geojson_metadata_member_holds_the_context(
     assert meta["scenario"] == "=western push" and meta["layers_replaced"] == ["sites"]
     assert len(gpd.read_file(io.BytesIO(json.dumps(doc).encode()))) == 3  # GIS readers ignore the member
     assert GEOJSON_METADATA not in json.loads(to_geojson_bytes(shortlist, sites))
+
+
+# headers in the user's language ----------------------------------------------------------------------
+
+
+def _has_cjk(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_export_headers_in_chinese_and_english(shortlist_real: pd.DataFrame) -> None:
+    ids = shortlist_table(shortlist_real)
+    zh = shortlist_table(shortlist_real, lang="zh")
+    en = shortlist_table(shortlist_real, lang="en")
+    assert zh.shape == en.shape == ids.shape
+    lead = ["排名", "产业", "行政区划代码", "名称(中文)", "名称(英文)", "省份", "区域", "得分", "是否符合", "理由"]
+    assert list(zh.columns[:10]) == lead
+    assert list(en.columns[:4]) == ["Rank", "Industry", "Admin code", "Name (Chinese)"]
+    assert "贡献:工资水平" in zh.columns and "Contribution: wage level" in en.columns
+    assert all(_has_cjk(c) for c in zh.columns), [c for c in zh.columns if not _has_cjk(c)]
+    assert not any(_has_cjk(c) for c in en.columns), [c for c in en.columns if _has_cjk(c)]
+    assert len(set(zh.columns)) == len(zh.columns) and len(set(en.columns)) == len(en.columns)
+    # the values are the same data, only the headers change
+    np.testing.assert_array_equal(zh.to_numpy(), ids.to_numpy())
+    # a site profile's own columns too
+    profile = header_names(["position_rank", "n_eligible", "percentile", "cluster_fit", "position_score"], "en")
+    assert list(profile.values()) == [
+        "Position in the industry's list",
+        "Eligible sites",
+        "Percentile",
+        "Cluster fit",
+        "Position score",
+    ]
+
+
+def test_geojson_property_names_in_the_users_language(shortlist: pd.DataFrame, sites: gpd.GeoDataFrame) -> None:
+    zh = json.loads(to_geojson_bytes(shortlist, sites, lang="zh"))["features"][0]["properties"]
+    en = json.loads(to_geojson_bytes(shortlist, sites, lang="en"))["features"][0]["properties"]
+    assert zh["行政区划代码"] == en["Admin code"] == 420100
+    assert zh["贡献:工资水平"] == en["Contribution: wage level"] == 0.2
+    assert C.ADCODE in json.loads(to_geojson_bytes(shortlist, sites))["features"][0]["properties"]
 
 
 # structured reasons ----------------------------------------------------------------------------------

@@ -183,6 +183,10 @@ _TYPED: dict[str, dict[str, str]] = {
     "col.licence": {"zh": "许可", "en": "Licence"},
     "col.year": {"zh": "年份", "en": "Year"},
     "col.count": {"zh": "数量", "en": "Count"},
+    "col.name_zh": {"zh": "名称(中文)", "en": "Name (Chinese)"},
+    "col.name_en": {"zh": "名称(英文)", "en": "Name (English)"},
+    "col.n_eligible": {"zh": "符合条件的承接地数", "en": "Eligible sites"},
+    "col.contribution_of": {"zh": "贡献:{criterion}", "en": "Contribution: {criterion}"},
     "value.yes": {"zh": "是", "en": "Yes"},
     "value.no": {"zh": "否", "en": "No"},
     # downloads ---------------------------------------------------------------------------------------

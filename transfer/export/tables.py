@@ -18,13 +18,15 @@ import shapely
 from transfer import columns as C
 from transfer.errors import LayerError
 from transfer.export.context import ExportContext
-from transfer.i18n import t
+from transfer.i18n import criterion_label, t
 from transfer.industries import CRITERION_IDS
 
 __all__ = [
     "CONTRIB_PREFIX",
     "GEOJSON_METADATA",
+    "HEADER_KEYS",
     "README_SHEET",
+    "header_names",
     "shortlist_table",
     "to_csv_bytes",
     "to_geojson_bytes",
@@ -36,6 +38,24 @@ CONTRIB_PREFIX = "contrib_"
 REASON_SEP = "; "
 README_SHEET = "说明 README"  # the first sheet of a workbook made without a context (in both languages)
 GEOJSON_METADATA = "metadata"  # top-level member of a GeoJSON export holding its context
+# translation key of each column's header in exports (a column not listed keeps its name)
+HEADER_KEYS: dict[str, str] = {
+    "rank": "col.rank",
+    "industry": "col.industry",
+    C.ADCODE: "col.adcode",
+    C.NAME_ZH: "col.name_zh",
+    C.NAME_EN: "col.name_en",
+    C.PROVINCE: "col.province",
+    C.REGION: "col.region",
+    "score": "col.score",
+    "eligible": "col.eligible",
+    "reasons": "col.reasons",
+    "position_rank": "col.position",
+    "n_eligible": "col.n_eligible",
+    "percentile": "col.percentile",
+    "cluster_fit": "col.cluster_fit",
+    "position_score": "col.position_score",
+}
 _LEAD_COLUMNS = (
     "rank",
     "industry",
@@ -56,7 +76,7 @@ _XLSX_BAD = re.compile(r"[\[\]:*?/\\]")
 # flat tables -----------------------------------------------------------------------------------------
 
 
-def shortlist_table(df: pd.DataFrame) -> pd.DataFrame:
+def shortlist_table(df: pd.DataFrame, *, lang: str | None = None) -> pd.DataFrame:
     """Flat export form of a shortlist or site profile.
 
     Reasons (a list per row) are joined with ``"; "``; contributions (a dict per row) become one column
@@ -68,6 +88,8 @@ def shortlist_table(df: pd.DataFrame) -> pd.DataFrame:
     ----------
     df
         A frame from ``ScoreResult.shortlist`` or ``ScoreResult.site_profile`` (or its flat form).
+    lang
+        "zh" or "en": column headers in that language (:func:`header_names`); None keeps the column ids.
     """
     out = df.copy()
     if "reasons" in out:
@@ -83,7 +105,22 @@ def shortlist_table(df: pd.DataFrame) -> pd.DataFrame:
         contrib_cols = [CONTRIB_PREFIX + k for k in keys] + [c for c in contrib_cols if c[8:] not in keys]
     lead = [c for c in _LEAD_COLUMNS if c in out.columns]
     rest = [c for c in out.columns if c not in lead and c not in contrib_cols]
-    return out[lead + rest + contrib_cols].reset_index(drop=True)
+    out = out[lead + rest + contrib_cols].reset_index(drop=True)
+    return out if lang is None else out.rename(columns=header_names(out.columns, lang))
+
+
+def header_names(columns: Sequence[Any], lang: str) -> dict[Any, str]:
+    """Column id -> header in ``lang`` for the columns of :func:`shortlist_table` (``contrib_<criterion>`` becomes
+    "contribution: <criterion label>"); other columns keep their names."""
+    out: dict[Any, str] = {}
+    for col in columns:
+        name = str(col)
+        if name in HEADER_KEYS:
+            out[col] = t(HEADER_KEYS[name], lang)
+        elif name.startswith(CONTRIB_PREFIX) and name[len(CONTRIB_PREFIX) :] in CRITERION_IDS:
+            label = criterion_label(name[len(CONTRIB_PREFIX) :], lang, short=True)
+            out[col] = t("col.contribution_of", lang, criterion=label)
+    return out
 
 
 def _join_reasons(value: Any) -> str:
@@ -343,6 +380,7 @@ def to_geojson_bytes(
     *,
     decimals: int = 6,
     context: ExportContext | None = None,
+    lang: str | None = None,
 ) -> bytes:
     """Shortlist rows joined to site geometry (polygons or points) as an RFC 7946 FeatureCollection.
 
@@ -362,6 +400,9 @@ def to_geojson_bytes(
         Decimal places of the coordinates (6 = about 0.1 m).
     context
         What the export was made with (:class:`transfer.export.ExportContext`).
+    lang
+        "zh" or "en": property names in that language (as the headers of :func:`shortlist_table`); None keeps the
+        column ids.
     """
     if C.ADCODE not in df.columns:
         raise LayerError("the table has no adcode column", where="export", fix="export a shortlist of sites")
@@ -373,6 +414,8 @@ def to_geojson_bytes(
     if present.any():
         fixed = shapely.transform(geoms[present], lambda xy: np.round(xy, decimals))
         geoms[present] = _orient_ccw(np.asarray(fixed, dtype=object))
+    if lang is not None:
+        flat = flat.rename(columns=header_names(flat.columns, lang))
     features = []
     for rec, geom in zip(flat.to_dict(orient="records"), geoms, strict=True):
         props = {str(k): _json_value(v) for k, v in rec.items()}
