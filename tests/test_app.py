@@ -363,13 +363,20 @@ def test_exports_and_printable_brief(base_run) -> None:  # type: ignore[no-untyp
         provinces=None,
         map_sites=shapes,
     )
-    df = core.shortlist_frame(r.scores, "toys", top=5)
-    page = exports.brief(ctx, df, "玩具承接地短名单").decode("utf-8")
+    df = core.shortlist_frame(r.scores, "toys", top=5, regions=["western"])
+    made_with = exports.context(ctx, filters={"regions": ["western"], "top": 5})
+    page = exports.brief(ctx, df, "玩具承接地短名单", made_with).decode("utf-8")
     assert "<svg" in page and "玩具承接地短名单" in page and "<script" not in page
-    gj = json.loads(core.table_bytes(df, "geojson", sites=r.layers.sites))
+    assert "西部" in page.split("</h1>")[0]  # a brief filtered to the western region is titled so
+    gj = json.loads(core.table_bytes(df, "geojson", sites=r.layers.sites, context=made_with))
     assert len(gj["features"]) == len(df)
-    assert core.table_bytes(df, "csv").startswith(b"\xef\xbb\xbf")
-    assert core.table_bytes(df, "xlsx")[:2] == b"PK"
+    assert gj["metadata"]["filters"]["regions"] == ["western"] and gj["metadata"]["weights"]
+    csv = core.table_bytes(df, "csv", context=made_with)
+    assert csv.startswith(b"\xef\xbb\xbf") and b"# " in csv.splitlines()[0]
+    assert core.table_bytes(df, "xlsx", context=made_with)[:2] == b"PK"
+    # the headers in the page language
+    header = next(line for line in csv.decode("utf-8-sig").splitlines() if not line.startswith("#"))
+    assert "排名" in header and "rank" not in header
 
 
 def test_sidebar_choices_survive_a_language_switch_and_follow_the_industry() -> None:

@@ -149,3 +149,43 @@ def test_results_speak_the_page_language(lang: str) -> None:
     at._page_hash = calc_hash("saved")
     at.run()
     _check(at, "saved", lang)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_exports_speak_the_page_language(lang: str) -> None:
+    """CSV headers and its '#' lines, the XLSX sheets' headers and the brief's text are in the page language."""
+    import io
+
+    import openpyxl
+
+    from transfer.pipeline import load_base, run
+    from transfer_app import core, exports, maps, state
+    from transfer_app.session import Session
+
+    base = load_base()
+    r = run(base)
+    ctx = state.Ctx(
+        session=Session(), lang=lang, base=base, base_token="default", run=r, scn=r.scenario, scn_plain=r.scenario,
+        scn_key="default", industry="footwear", origin=350500, top_n=5, provinces=None,
+        map_sites=maps.simplified_sites(r.layers.sites),
+    )  # fmt: skip
+    df = core.shortlist_frame(r.scores, "footwear", top=5, regions=["central"], lang=lang)
+    made_with = exports.context(ctx, filters={"regions": ["central"], "top": 5})
+    csv = core.table_bytes(df, "csv", context=made_with).decode("utf-8-sig").splitlines()
+    comments = [line for line in csv if line.startswith("#")]
+    header = next(line for line in csv if not line.startswith("#"))
+    assert comments and header
+    book = openpyxl.load_workbook(io.BytesIO(core.table_bytes(df, "xlsx", context=made_with)))
+    sheets = [[str(c.value) for c in ws[1] if c.value is not None] for ws in book.worksheets]
+    sheets += [[str(c.value) for c in row if c.value is not None] for row in book.worksheets[0].iter_rows()]
+    page = exports.brief(
+        ctx, df, core.tr("brief.title", lang, industry=state.industry_name(ctx, "footwear")), made_with
+    ).decode("utf-8")
+    text = re.sub(r"<style.*?</style>|<svg.*?</svg>|<[^>]+>", " ", page, flags=re.S)
+    labels = [*comments, header, *(cell for sheet in sheets for cell in sheet)]
+    # the rows' own names (a site's Chinese and English names) are data; labels, headers and the brief's words are not
+    names = set(r.table.sites["name_zh"]) | set(r.table.sites["name_en"]) | set(r.table.sites["province"])
+    words = [w for w in re.split(r"[,\n]+|\s{2,}", text) if w.strip() and w.strip() not in names]
+    bad = foreign([*labels, *words], lang)
+    bad = [b for b in bad if not any(n in b for n in names if len(n) > 1)]
+    assert not bad, f"exports ({lang}): {sorted(set(bad))[:15]}"

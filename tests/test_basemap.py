@@ -15,9 +15,9 @@ from shapely.geometry import MultiPolygon, Point, Polygon, box
 from transfer import _basemap
 from transfer import columns as C
 from transfer._gcj02 import gcj02_to_wgs84
+from transfer.export.svgmap import _Projection, static_map_svg
 from transfer.mapview import base_map, site_map, standalone_html
 from transfer.regions import PROVINCES
-from transfer.report import _Projection, static_map_svg
 
 GEODATA = Path(__file__).resolve().parent.parent / "geodata"
 

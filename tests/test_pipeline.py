@@ -214,11 +214,3 @@ def test_run_keeps_the_scenario_network_only_when_it_edits_one(base):
     assert run(base, plain, match=False).network is None
     res = run(base, edited, match=False)
     assert res.network is not None and res.network is not base.network
-
-
-def test_brief_drops_strength_lines_in_both_languages():
-    from transfer.report import _STRENGTH
-
-    assert _STRENGTH.search("good labour pool (1.00 × weight 0.18 = +0.180)")
-    assert _STRENGTH.search("劳动力规模较优（1.00 × 权重 0.18 = +0.180）")
-    assert not _STRENGTH.search("poor wage level (0.20, weight 0.10)")

@@ -9,9 +9,10 @@ from helpers import industry_profile
 
 from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
+from transfer.i18n import render_reason
 from transfer.industries import CRITERION_IDS, IndustryCatalogue
 from transfer.matching import match_tables
-from transfer.scoring import ScoringOptions, normalise, robustness, score
+from transfer.scoring import Reason, ScoringOptions, normalise, robustness, score
 from transfer.sitetable import SiteTable, build_site_table
 
 SITES = [101, 102, 103, 104]
@@ -116,6 +117,56 @@ def test_eligibility_with_reasons(table, catalogue):
     excl = score(table, catalogue, options=ScoringOptions(exclude_provinces=("湖北省",)))
     assert excl.eligible.loc["a_labour"].tolist() == [True, True, False, False]
     assert "湖北省" in excl.reasons[("a_labour", 103)][0]
+
+
+def test_reasons_are_data_until_rendered(table, catalogue):
+    r = score(table, catalogue, options=ScoringOptions(winsor=0, size_transform="none"))
+    # b_bonded at 102: no comprehensive bonded zone (excluded) and the weakest weighted criterion
+    reasons = r.reasons_for("b_bonded", 102)
+    assert [(x.kind, x.code, x.criterion) for x in reasons] == [
+        ("excluded", "needs_bonded_zone", "bonded_zone"),
+        ("weakness", "poor", "bonded_zone"),
+    ]
+    assert reasons[1].values == {"norm": 0.0, "weight": 0.5}
+    assert r.exclusions[("b_bonded", 102)] == (reasons[0],)
+    # b_bonded at 103: the best site on both criteria, two strengths with the numbers behind them
+    best = r.reasons_for("b_bonded", 103)
+    assert sorted((x.kind, x.criterion) for x in best) == [("strength", "bonded_zone"), ("strength", "wage")]
+    assert best[0].values == pytest.approx({"norm": 1.0, "weight": 0.5, "contrib": 0.5})
+    # c_heavy at 103: its ecological value is unknown
+    unknown = [x for x in r.reasons_for("c_heavy", 103) if x.kind == "unknown"]
+    assert unknown == [Reason("unknown", "unknown", None, {"criteria": ("eco_pressure",), "missing": "neutral"})]
+    # explain() is the rendered list, in either language
+    for lang in ("en", "zh"):
+        assert r.explain("b_bonded", 102, lang=lang) == [render_reason(x, lang) for x in reasons]
+    assert sorted(r.explain("b_bonded", 103)) == [
+        "good bonded zone (1.00 × weight 0.50 = +0.500)",
+        "good wage level (1.00 × weight 0.50 = +0.500)",
+    ]
+    assert "工资水平较优（1.00 × 权重 0.50 = +0.500）" in r.explain("b_bonded", 103, lang="zh")
+    assert r.reasons[("b_bonded", 102)] == (render_reason(reasons[0], "en"),)
+
+
+def test_limit_reasons_keep_raw_values_and_render_units(table):
+    values = table.values.assign(crex_time=[10.0, 31.46, np.nan, 5.0], sea_cost=[7000.0, 9000.4, np.nan, 100.0])
+    limited = IndustryCatalogue(
+        profiles=(industry_profile("d_far", {"labour_pool": 1.0}, max_crex_time_h=30, max_sea_cost_cny_teu=8000),)
+    )
+    r = score(SiteTable(sites=table.sites, values=values, origin_costs=table.origin_costs), limited)
+    assert r.eligible.loc["d_far"].tolist() == [True, False, False, True]
+    far = r.exclusions[("d_far", 102)]
+    assert [(x.code, x.criterion, dict(x.values)) for x in far] == [
+        ("crex_limit", "crex_time", {"got": 31.46, "limit": 30.0}),
+        ("sea_limit", "sea_cost", {"got": 9000.4, "limit": 8000.0}),
+    ]
+    assert r.reasons[("d_far", 102)] == (
+        "excluded: China-Europe Railway Express centre 31.5 h away (limit 30 h)",
+        "excluded: sea gateway cost 9,000 CNY/TEU (limit 8,000)",
+    )
+    # unknown values are None, written "?"
+    assert [x.values["got"] for x in r.exclusions[("d_far", 103)]] == [None, None]
+    assert render_reason(r.exclusions[("d_far", 103)][0], "zh") == "排除：距中欧班列集结中心?（上限30小时）"
+    assert render_reason(r.exclusions[("d_far", 103)][1], "en") == "excluded: sea gateway cost ? (limit 8,000)"
 
 
 def test_shortlists_both_ways(table, catalogue):

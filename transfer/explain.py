@@ -16,6 +16,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import UnknownNameError
+from transfer.i18n import render_reason
 from transfer.industries import CRITERIA, IndustryCatalogue
 from transfer.scoring import ScoreResult
 from transfer.sitetable import BONDED_INDEX_CAP, SiteTable
@@ -126,8 +127,8 @@ class _FastRank:
         self.N0 = result.normalised[self.i]
         self.W = result.weights[self.i]
         self.el0 = result.eligible.loc[industry].to_numpy(dtype=bool)
-        codes = result.reason_codes.get((industry, site), ())
-        self.only_bonded = bool(codes) and all(code == "reason.needs_bonded_zone" for code, _ in codes)
+        excluded = result.exclusions.get((industry, site), ())
+        self.only_bonded = bool(excluded) and all(r.code == "needs_bonded_zone" for r in excluded)
         self.profile = catalogue.get(industry)
         self.index = pd.Index(result.site_ids)
 
@@ -237,9 +238,7 @@ def explain(
     others = sc[el & (sc.index != site)].sort_values(ascending=False)
     threshold = float(others.iloc[top_k - 1]) if len(others) >= top_k else None
     contrib = {c: float(result.contributions[i, s, k]) for k, c in enumerate(result.criteria)}
-    exclusions = tuple(
-        result.explain(industry, site, n=0, lang=lang)[: len(result.reason_codes.get((industry, site), ()))]
-    )
+    exclusions = tuple(render_reason(r, lang) for r in result.exclusions.get((industry, site), ()))
 
     in_top = _FastRank(table, result, catalogue, industry, site, top_k)
 

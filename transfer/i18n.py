@@ -5,9 +5,12 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from transfer.industries import CRITERIA
+
+if TYPE_CHECKING:
+    from transfer.scoring import Reason
 
 __all__ = [
     "DEFAULT_LANG",
@@ -18,6 +21,7 @@ __all__ = [
     "criterion_label",
     "placeholders",
     "provenance_label",
+    "render_reason",
     "t",
 ]
 
@@ -191,6 +195,10 @@ _TYPED: dict[str, dict[str, str]] = {
     "col.licence": {"zh": "许可", "en": "Licence"},
     "col.year": {"zh": "年份", "en": "Year"},
     "col.count": {"zh": "数量", "en": "Count"},
+    "col.name_zh": {"zh": "名称(中文)", "en": "Name (Chinese)"},
+    "col.name_en": {"zh": "名称(英文)", "en": "Name (English)"},
+    "col.n_eligible": {"zh": "符合条件的承接地数", "en": "Eligible sites"},
+    "col.contribution_of": {"zh": "贡献:{criterion}", "en": "Contribution: {criterion}"},
     "value.yes": {"zh": "是", "en": "Yes"},
     "value.no": {"zh": "否", "en": "No"},
     # downloads ---------------------------------------------------------------------------------------
@@ -199,6 +207,26 @@ _TYPED: dict[str, dict[str, str]] = {
     "download.geojson": {"zh": "下载 GeoJSON", "en": "Download GeoJSON"},
     "download.brief": {"zh": "下载一页简报 (HTML)", "en": "Download one-page brief (HTML)"},
     "download.assignment": {"zh": "下载匹配结果", "en": "Download assignment"},
+    # what an export was made with (transfer.export.ExportContext) ------------------------------------
+    "export.about": {"zh": "说明", "en": "About"},
+    "export.item": {"zh": "项目", "en": "Item"},
+    "export.value": {"zh": "内容", "en": "Value"},
+    "export.sheet": {"zh": "工作表:{name}", "en": "Sheet: {name}"},
+    "export.rows": {"zh": "{n} 行", "en": "{n} rows"},
+    "export.scenario": {"zh": "情景", "en": "Scenario"},
+    "export.weights_edited": {"zh": "(权重已调整)", "en": " (weights edited)"},
+    "export.scope": {"zh": "范围", "en": "Scope"},
+    "export.scope_all": {
+        "zh": "全部候选承接地(未按区域或省份筛选)",
+        "en": "all candidate sites (no region or province filter)",
+    },
+    "export.scope_region": {"zh": "{regions}地区", "en": "{regions} region"},
+    "export.scope_regions": {"zh": "{regions}地区", "en": "{regions} regions"},
+    "export.eligible_only": {"zh": "仅限符合条件的承接地", "en": "Eligible sites only"},
+    "export.layers_replaced": {"zh": "替换的数据图层", "en": "Replaced data layers"},
+    "export.default_data": {"zh": "无(默认数据)", "en": "none (default data)"},
+    "export.created_at": {"zh": "生成时间", "en": "Created"},
+    "export.weight_of": {"zh": "权重:{criterion}", "en": "Weight: {criterion}"},
     # uploads -----------------------------------------------------------------------------------------
     "upload.prompt": {"zh": "上传文件(CSV、XLSX、GeoJSON)", "en": "Upload a file (CSV, XLSX, GeoJSON)"},
     "upload.too_large": {
@@ -284,6 +312,8 @@ _TYPED: dict[str, dict[str, str]] = {
     "brief.print_hint": {"zh": "打印为 PDF:A4 纵向", "en": "Print to PDF: A4 portrait"},
     "brief.all_rows": {"zh": "适用于上表所有承接地:", "en": "Applies to every site above:"},
     "brief.no_rows": {"zh": "没有符合条件的承接地。", "en": "No site meets the conditions."},
+    "brief.title_scoped": {"zh": "{title}(限{scope})", "en": "{title} ({scope} only)"},
+    "brief.weights": {"zh": "所用权重", "en": "Weights used"},
     # data tab ----------------------------------------------------------------------------------------
     "data.layer": {"zh": "图层", "en": "Layer"},
     "data.rows": {"zh": "记录数", "en": "Rows"},
@@ -497,6 +527,11 @@ _PAGES: dict[str, dict[str, str]] = {
         "en": "Switch on Compare to run both scenarios (one that edits the network takes a few seconds).",
     },
     "col.name": {"zh": "名称", "en": "Name"},
+    "export.sheet_name": {"zh": "短名单", "en": "shortlist"},
+    "shortlist.weights_edited": {
+        "zh": "排序使用了情景工作坊中调整过的权重(下载文件会记录这些权重)。",
+        "en": "Ranked with the weights changed in the scenario workshop (the downloads record them).",
+    },
     "col.capacity": {"zh": "容量(岗位)", "en": "Capacity (jobs)"},
     "col.utilisation": {"zh": "利用率", "en": "Utilisation"},
     "col.version": {"zh": "版本", "en": "Version"},
@@ -671,3 +706,36 @@ class Note:
         if self.code == "text":  # a note only the data layer writes (English, as the layer's own messages)
             return str(p.get("text", ""))
         return t(f"note.{self.code}", lang, **p)
+
+
+# how the values of a reason are written: (reason code, value name) -> (format spec, unit after the number)
+_REASON_FORMATS: dict[tuple[str, str], tuple[str, str]] = {
+    ("good", "norm"): (".2f", ""),
+    ("good", "weight"): (".2f", ""),
+    ("good", "contrib"): (".3f", ""),
+    ("poor", "norm"): (".2f", ""),
+    ("poor", "weight"): (".2f", ""),
+    ("eco_ban", "share"): (".0%", ""),
+    ("eco_ban", "limit"): (".0%", ""),
+    ("crex_limit", "got"): (".1f", " h"),
+    ("crex_limit", "limit"): ("g", ""),
+    ("sea_limit", "got"): (",.0f", " CNY/TEU"),
+    ("sea_limit", "limit"): (",.0f", ""),
+}
+
+
+def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
+    """The text of one reason (:class:`transfer.scoring.Reason`) in ``lang``: the key ``"reason.<code>"`` filled with
+    the reason's criterion label and its values written in their precision (an unknown value as "?")."""
+    values = reason.values
+    params: dict[str, Any] = {}
+    if reason.criterion is not None:
+        params["criterion"] = criterion_label(reason.criterion, lang, short=True)
+    if reason.kind == "unknown":
+        params["how"] = t("reason.how_neutral" if values.get("missing") == "neutral" else "reason.how_exclude", lang)
+        params["criteria"] = ", ".join(criterion_label(c, lang, short=True) for c in values.get("criteria", ()))
+    else:
+        for name, value in values.items():
+            spec, unit = _REASON_FORMATS.get((reason.code, name), ("", ""))
+            params[name] = "?" if value is None else f"{value:{spec}}{unit}"
+    return t(f"reason.{reason.code}", lang, **params)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import ScenarioError, UnknownNameError
-from transfer.i18n import Note, criterion_label, t
+from transfer.i18n import Note, render_reason
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, IndustryProfile
 from transfer.names import did_you_mean, unknown_name
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
@@ -19,6 +19,8 @@ from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 __all__ = [
     "INDUSTRY_SPECIFIC",
     "NORMALISATION",
+    "Reason",
+    "ReasonKind",
     "ScoreResult",
     "ScoringOptions",
     "cluster_fit",
@@ -63,6 +65,34 @@ NORMALISATION = (
     "access) are log-transformed first and clipped only at the low end, so the largest sites stay apart; a criterion "
     "with no spread scores 0.5 everywhere"
 )
+
+
+ReasonKind = Literal["excluded", "strength", "weakness", "unknown"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason behind a pair's score or exclusion, kept as data; :func:`transfer.i18n.render_reason` writes it.
+
+    Parameters
+    ----------
+    kind
+        "excluded": a hard rule excludes the pair; "strength": a criterion that adds much to the score; "weakness": a
+        weighted criterion that scores low; "unknown": weighted criteria without data.
+    code
+        Which reason: its text is the translation key ``"reason.<code>"`` (e.g. "needs_bonded_zone", "good").
+    criterion
+        The criterion it is about (None for a rule of no one criterion and for "unknown", whose criteria are in
+        ``values["criteria"]``).
+    values
+        The numbers and names the text shows, unformatted: e.g. ``{"norm": 0.87, "weight": 0.2, "contrib": 0.174}``
+        for a strength, ``{"got": 31.5, "limit": 30.0}`` for a time limit (None = unknown).
+    """
+
+    kind: ReasonKind
+    code: str
+    criterion: str | None = None
+    values: Mapping[str, Any] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -111,12 +141,12 @@ class ScoreResult:
     contributions: np.ndarray  # (n_industry, n_site, n_criterion)
     scores: pd.DataFrame  # industry x site
     eligible: pd.DataFrame  # industry x site, bool
-    reasons: Mapping[tuple[str, int], tuple[str, ...]]  # why a pair is ineligible (English)
+    reasons: Mapping[tuple[str, int], tuple[str, ...]]  # why a pair is ineligible (English text of exclusions)
     sites: pd.DataFrame  # site attributes (index adcode)
     raw: pd.DataFrame  # raw criterion values (index adcode), origin_cost per industry excluded
     options: ScoringOptions = field(default_factory=ScoringOptions)
     notes: tuple[str, ...] = ()
-    reason_codes: Mapping[tuple[str, int], tuple[tuple[str, dict[str, Any]], ...]] = field(default_factory=dict)
+    exclusions: Mapping[tuple[str, int], tuple[Reason, ...]] = field(default_factory=dict)  # the same, as data
     two_high: Mapping[str, bool] = field(default_factory=dict)  # industry id -> 两高一资 (for the site direction)
     note_items: tuple[Note, ...] = ()  # the notes as codes and values, rendered in the page language at the edge
 
@@ -139,48 +169,33 @@ class ScoreResult:
             self.normalised[self._i(industry)], index=pd.Index(self.site_ids, name=C.ADCODE), columns=self.criteria
         )
 
-    def explain(self, industry: str, site: int, *, n: int = 3, lang: str = "en") -> list[str]:
-        """Plain-language reasons for one pair: exclusions first, then strengths, a weakness, unknown data.
-
-        ``lang`` is "en" or "zh" (texts from :data:`transfer.i18n.STRINGS`).
-        """
+    def reasons_for(self, industry: str, site: int, *, n: int = 3) -> list[Reason]:
+        """Why one pair scores as it does, as data: the rules that exclude it, then up to ``n`` strengths (criteria
+        among the ``n`` largest contributions with a normalised value of at least 0.6), the weakest weighted
+        criterion (weight at least 0.05, value at most 0.3), and the weighted criteria without data."""
         i = self._i(industry)
         s = self.site_ids.index(int(site))
-        out = [t(key, lang, **params) for key, params in self.reason_codes.get((industry, int(site)), ())]
+        out = list(self.exclusions.get((industry, int(site)), ()))
         contrib = self.contributions[i, s]
         norm = self.normalised[i, s]
         w = self.weights[i]
-        order = np.argsort(-contrib)
-        for c in order[:n]:
+        for c in np.argsort(-contrib)[:n]:
             if w[c] > 0 and np.isfinite(norm[c]) and norm[c] >= 0.6:
-                out.append(
-                    t(
-                        "reason.good",
-                        lang,
-                        criterion=criterion_label(self.criteria[c], lang, short=True),
-                        norm=f"{norm[c]:.2f}",
-                        weight=f"{w[c]:.2f}",
-                        contrib=f"{contrib[c]:.3f}",
-                    )
-                )
+                values = {"norm": float(norm[c]), "weight": float(w[c]), "contrib": float(contrib[c])}
+                out.append(Reason("strength", "good", self.criteria[c], values))
         weak = [c for c in np.argsort(norm) if w[c] >= 0.05 and np.isfinite(norm[c]) and norm[c] <= 0.3]
         if weak:
             c = weak[0]
-            out.append(
-                t(
-                    "reason.poor",
-                    lang,
-                    criterion=criterion_label(self.criteria[c], lang, short=True),
-                    norm=f"{norm[c]:.2f}",
-                    weight=f"{w[c]:.2f}",
-                )
-            )
-        unknown = [self.criteria[c] for c in range(len(self.criteria)) if w[c] > 0 and not np.isfinite(norm[c])]
+            out.append(Reason("weakness", "poor", self.criteria[c], {"norm": float(norm[c]), "weight": float(w[c])}))
+        unknown = tuple(self.criteria[c] for c in range(len(self.criteria)) if w[c] > 0 and not np.isfinite(norm[c]))
         if unknown:
-            how = t("reason.how_neutral" if self.options.missing == "neutral" else "reason.how_exclude", lang)
-            names = ", ".join(criterion_label(u, lang, short=True) for u in unknown)
-            out.append(t("reason.unknown", lang, how=how, criteria=names))
+            out.append(Reason("unknown", "unknown", None, {"criteria": unknown, "missing": self.options.missing}))
         return out
+
+    def explain(self, industry: str, site: int, *, n: int = 3, lang: str = "en") -> list[str]:
+        """Plain-language reasons for one pair (:meth:`reasons_for` written in ``lang``, "en" or "zh"): exclusions
+        first, then strengths, a weakness, unknown data."""
+        return [render_reason(r, lang) for r in self.reasons_for(industry, site, n=n)]
 
     def shortlist(self, industry: str, *, top: int = 10, eligible_only: bool = True, lang: str = "en") -> pd.DataFrame:
         """Top sites for one industry with rank, score, eligibility, reasons and contributions."""
@@ -468,8 +483,8 @@ def score(
         contrib = w_eff * np.where(missing, 0.0, N)
     scores = pd.DataFrame(contrib.sum(axis=2), index=pd.Index(ids, name="industry"), columns=pd.Index(site_ids))
 
-    eligible, codes = _eligibility(table, profiles, site_ids, opts)
-    reasons = {k: tuple(t(key, "en", **params) for key, params in v) for k, v in codes.items()}
+    eligible, exclusions = _eligibility(table, profiles, site_ids, opts)
+    reasons = {k: tuple(render_reason(r, "en") for r in v) for k, v in exclusions.items()}
     notes = list(table.notes)
     note_items = [Note("text", {"text": n}) for n in table.notes]
     if missing.any():
@@ -486,7 +501,7 @@ def score(
         scores=scores,
         eligible=eligible,
         reasons=reasons,
-        reason_codes=codes,
+        exclusions=exclusions,
         sites=table.sites,
         raw=vals,
         options=opts,
@@ -496,13 +511,10 @@ def score(
     )
 
 
-ReasonCode = tuple[str, dict[str, Any]]
-
-
 def _eligibility(
     table: SiteTable, profiles: Sequence[IndustryProfile], site_ids: tuple[int, ...], opts: ScoringOptions
-) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[ReasonCode, ...]]]:
-    """Hard rules as boolean arrays (vectorised over sites), with one reason code per failed rule."""
+) -> tuple[pd.DataFrame, dict[tuple[str, int], tuple[Reason, ...]]]:
+    """Hard rules as boolean arrays (vectorised over sites), with one reason per failed rule."""
     s = table.sites.reindex(list(site_ids))
     vals = table.values.reindex(list(site_ids))
     n_s = len(site_ids)
@@ -516,43 +528,44 @@ def _eligibility(
     sea = pd.to_numeric(vals["sea_cost"], errors="coerce").to_numpy(dtype=float) if "sea_cost" in vals else nan
     provinces = s[C.PROVINCE].astype(str).to_numpy()
     ok = np.ones((len(profiles), n_s), dtype=bool)
-    codes: dict[tuple[str, int], list[ReasonCode]] = {}
+    codes: dict[tuple[str, int], list[Reason]] = {}
 
-    def fail(i: int, pid: str, mask: np.ndarray, code: Callable[[int], ReasonCode]) -> None:
+    def fail(i: int, pid: str, mask: np.ndarray, reason: Callable[[int], Reason]) -> None:
         ok[i] &= ~mask
         for j in np.flatnonzero(mask):
-            codes.setdefault((pid, site_ids[int(j)]), []).append(code(int(j)))
+            codes.setdefault((pid, site_ids[int(j)]), []).append(reason(int(j)))
+
+    def known(v: float) -> float | None:
+        return float(v) if np.isfinite(v) else None
 
     for i, p in enumerate(profiles):
-        fail(i, p.id, prov_excl, lambda j: ("reason.excluded_province", {"province": provinces[j]}))
+        fail(i, p.id, prov_excl, lambda j: Reason("excluded", "excluded_province", None, {"province": provinces[j]}))
         if p.needs_bonded_zone:
-            fail(i, p.id, ~has_full, lambda j: ("reason.needs_bonded_zone", {}))
+            fail(i, p.id, ~has_full, lambda j: Reason("excluded", "needs_bonded_zone", "bonded_zone"))
         if p.two_high_one_resource:
-            restricted = eco_known & (np.where(eco_known, eco, 0.0) > opts.eco_restricted_share)
-            limit_pct = f"{opts.eco_restricted_share:.0%}"
+            share = opts.eco_restricted_share
+            restricted = eco_known & (np.where(eco_known, eco, 0.0) > share)
 
-            def eco_code(j: int, limit_pct: str = limit_pct) -> ReasonCode:
-                return "reason.eco_ban", {"share": f"{eco[j]:.0%}", "limit": limit_pct}
+            def eco_ban(j: int, share: float = share) -> Reason:
+                return Reason("excluded", "eco_ban", "eco_pressure", {"share": float(eco[j]), "limit": share})
 
-            fail(i, p.id, restricted, eco_code)
+            fail(i, p.id, restricted, eco_ban)
             if opts.eco_unknown_blocks_two_high:
-                fail(i, p.id, ~eco_known, lambda j: ("reason.eco_unknown", {}))
+                fail(i, p.id, ~eco_known, lambda j: Reason("excluded", "eco_unknown", "eco_pressure"))
         if p.max_crex_time_h is not None:
             limit = float(p.max_crex_time_h)
 
-            def crex_code(j: int, limit: float = limit) -> ReasonCode:
-                got = f"{crex[j]:.1f} h" if np.isfinite(crex[j]) else "?"
-                return "reason.crex_limit", {"got": got, "limit": f"{limit:g}"}
+            def crex_limit(j: int, limit: float = limit) -> Reason:
+                return Reason("excluded", "crex_limit", "crex_time", {"got": known(crex[j]), "limit": limit})
 
-            fail(i, p.id, ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit), crex_code)
+            fail(i, p.id, ~np.isfinite(crex) | (np.nan_to_num(crex, nan=np.inf) > limit), crex_limit)
         if p.max_sea_cost_cny_teu is not None:
             cap = float(p.max_sea_cost_cny_teu)
 
-            def sea_code(j: int, cap: float = cap) -> ReasonCode:
-                got = f"{sea[j]:,.0f} CNY/TEU" if np.isfinite(sea[j]) else "?"
-                return "reason.sea_limit", {"got": got, "limit": f"{cap:,.0f}"}
+            def sea_limit(j: int, cap: float = cap) -> Reason:
+                return Reason("excluded", "sea_limit", "sea_cost", {"got": known(sea[j]), "limit": cap})
 
-            fail(i, p.id, ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap), sea_code)
+            fail(i, p.id, ~np.isfinite(sea) | (np.nan_to_num(sea, nan=np.inf) > cap), sea_limit)
     frame = pd.DataFrame(ok, index=pd.Index([p.id for p in profiles], name="industry"), columns=pd.Index(site_ids))
     return frame, {k: tuple(v) for k, v in codes.items()}
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from transfer import columns as C
+from transfer.i18n import t
 from transfer.layers import Layers
 
 __all__ = [
@@ -297,11 +298,12 @@ def build_site_table(layers: Layers, access: pd.DataFrame | None = None) -> Site
     ):
         sites[col] = _num(census, col)
     sites["census_flag"] = census["flag"].fillna("") if "flag" in census else ""
+    zone_weights = ", ".join(f"{t('zone.' + k, 'en').lower()} {v}" for k, v in BONDED_WEIGHTS.items())
     provenance = {
         "bonded_zone": "curated/bonded_zones.csv: index = sum of zone weights per city "
-        f"({', '.join(f'{k} {v}' for k, v in BONDED_WEIGHTS.items())}), capped at {BONDED_INDEX_CAP}",
-        "labour_pool": "census.csv: working-age (15-64) resident population, 2020 census (第七次全国人口普查, "
-        "《2020中国人口普查分县资料》 prefecture rows)",
+        f"({zone_weights}), capped at {BONDED_INDEX_CAP}",
+        "labour_pool": "census.csv: working-age (15-64) resident population, 2020 census (the seventh national "
+        "population census, prefecture rows of the 2020 county-level tabulation)",
         "labour_reserve": "census.csv: registered (户籍) minus resident population, 2010 census on 2020 boundaries "
         "(registered residents living elsewhere; 0 where negative) + residents employed in farming, 2020 census "
         "(long-form share scaled to residents aged 15+); a modelling choice adding two years' counts",

@@ -13,6 +13,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer.errors import LayerError
+from transfer.export import ExportContext
 from transfer.i18n import provenance_label, t
 from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
 from transfer.pipeline import Base, RunResult, scoring_options
@@ -253,20 +254,22 @@ def flat_shortlist(df: pd.DataFrame, lang: str | None = None) -> pd.DataFrame:
 
 
 def table_bytes(
-    df: pd.DataFrame, fmt: str, *, sites: gpd.GeoDataFrame | None = None, meta: Mapping[str, str] | None = None
+    df: pd.DataFrame, fmt: str, *, sites: gpd.GeoDataFrame | None = None, context: ExportContext | None = None
 ) -> bytes:
-    """CSV (UTF-8 with BOM, formulas defused), XLSX or GeoJSON (joined to site polygons) bytes of a table."""
-    from transfer import report
+    """CSV (UTF-8 with BOM, formulas defused), XLSX or GeoJSON (joined to site polygons) bytes of a table; with a
+    ``context``, the file records the scenario, filters and weights it was made with, in the context's language."""
+    from transfer import export
 
-    flat = report.shortlist_table(df) if "contributions" in df or "reasons" in df else df
+    lang = context.lang if context is not None else None
+    flat = export.shortlist_table(df, lang=lang) if "contributions" in df or "reasons" in df else df
     if fmt == "csv":
-        return report.to_csv_bytes(flat)
+        return export.to_csv_bytes(flat, context=context)
     if fmt == "xlsx":
-        return report.to_xlsx_bytes({"shortlist": flat}, meta=dict(meta or {}))
+        return export.to_xlsx_bytes({tr("export.sheet_name", lang or "zh"): flat}, context=context)
     if fmt == "geojson":
-        if sites is None or C.ADCODE not in flat:
+        if sites is None or C.ADCODE not in df:
             raise LayerError("a GeoJSON export needs site adcodes", where="export", fix="export CSV instead")
-        return report.to_geojson_bytes(flat, sites)
+        return export.to_geojson_bytes(df, sites, context=context, lang=lang)
     raise LayerError(f"unknown export format {fmt!r}", where="export", fix="use csv, xlsx or geojson")
 
 

@@ -218,6 +218,13 @@ def industry_name(ctx: Ctx, industry: str) -> str:
     return p.name_zh if ctx.lang == "zh" else p.name_en
 
 
+def origin_name(ctx: Ctx) -> str:
+    """The chosen origin's name in the page language."""
+    o = ctx.base.layers.origins
+    hit = o.loc[o["adcode"].astype(int) == int(ctx.origin), C.NAME_ZH if ctx.lang == "zh" else C.NAME_EN]
+    return str(hit.iloc[0]) if len(hit) else str(ctx.origin)
+
+
 def site_name(ctx: Ctx, adcode: int) -> str:
     s = ctx.run.table.sites.loc[int(adcode)]
     return str(s[C.NAME_ZH] if ctx.lang == "zh" else s[C.NAME_EN])

@@ -12,7 +12,7 @@ from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord, Workspace
 from transfer_app import core
-from transfer_app.exports import downloads
+from transfer_app.exports import context, downloads
 from transfer_app.session import Key
 from transfer_app.state import Ctx, industry_name, saved_scenarios, scenario_label
 
@@ -183,6 +183,7 @@ def _shortlist(ctx: Ctx, record: ShortlistRecord) -> None:
         f"saved_{record.id}",
         geo=False,
         brief_title=None,
+        export_context=context(ctx, filters={"shortlist": record.name}, industry=False),
     )
     labels = dict(zip(keys, table[tr("col.entry", lang)], strict=True))
     pick = st.selectbox(tr("saved.history_of", lang), keys, format_func=lambda k: labels.get(k, k), key="hist_pick")

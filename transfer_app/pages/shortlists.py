@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from transfer import columns as C
+from transfer.export import brief_title
 from transfer_app import core
-from transfer_app.exports import downloads, save_shortlist
+from transfer_app.exports import context, downloads, save_shortlist
 from transfer_app.session import Key
 from transfer_app.state import (
     Ctx,
@@ -62,13 +63,24 @@ def render(ctx: Ctx) -> None:
             bonded_zone_only=bonded,
             lang=lang,
         )
+        filters = {
+            "regions": list(regions),
+            "provinces": list(provs),
+            "min_score": float(min_score),
+            "bonded_zone_only": bool(bonded),
+            "top": ctx.top_n,
+            "eligible_only": True,
+        }
+        made_with = context(ctx, filters=filters)
         title = tr("brief.title", lang, industry=industry_name(ctx, ctx.industry))
-        st.subheader(title)
+        st.subheader(brief_title(made_with, title))  # a filtered list says so, as its exports do
+        if ctx.weights_edited:
+            st.caption(tr("shortlist.weights_edited", lang))
         if df.empty:
             st.warning(tr("shortlist.empty", lang))
             return
         st.dataframe(display_table(df.drop(columns=["industry"]), ctx), hide_index=True, width="stretch")
-        downloads(ctx, df, f"shortlist_{ctx.industry}", geo=True, brief_title=title)
+        downloads(ctx, df, f"shortlist_{ctx.industry}", geo=True, brief_title=title, export_context=made_with)
         save_shortlist(
             ctx, df, "industry_to_sites", f"{industry_name(ctx, ctx.industry)} · {scenario_label(ctx.scn_key, lang)}"
         )
@@ -83,5 +95,6 @@ def render(ctx: Ctx) -> None:
         df = ctx.result.site_profile(int(site), lang=lang)
         st.subheader(f"{site_name(ctx, site)} → {tr('profile.industries', lang)}")
         st.dataframe(display_table(df.drop(columns=[C.ADCODE]), ctx), hide_index=True, width="stretch")
-        downloads(ctx, df, f"industries_{site}", geo=False, brief_title=None)
+        made_with = context(ctx, filters={"site": site_name(ctx, site)}, industry=False)
+        downloads(ctx, df, f"industries_{site}", geo=False, brief_title=None, export_context=made_with)
         save_shortlist(ctx, df, "site_to_industries", f"{site_name(ctx, site)} · {scenario_label(ctx.scn_key, lang)}")
