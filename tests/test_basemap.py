@@ -228,3 +228,18 @@ def test_legend_prints_small_score_changes_apart() -> None:
     assert _legend_decimals([-0.0004, -0.0001, 0.0, 0.0002, 0.0005]) == 4
     html_text = _legend_html("change", [-0.0004, -0.0001, 0.0, 0.0002, 0.0005])
     assert "-0.00 – -0.00" not in html_text and "-0.0004 – -0.0001" in html_text
+
+
+def test_score_changes_use_a_diverging_scale_with_no_change(sites: gpd.GeoDataFrame) -> None:
+    from transfer.mapview import DIVERGING, NO_CHANGE, colour_for, diverging_breaks, site_map
+
+    delta = pd.Series(np.r_[np.linspace(-0.04, 0.06, 20), np.zeros(5)])
+    breaks = diverging_breaks(delta)
+    assert breaks[0] == -breaks[-1] == -0.06 and len(breaks) == 8  # symmetric around zero
+    assert colour_for(0.0, breaks, DIVERGING) == colour_for(NO_CHANGE / 2, breaks, DIVERGING) == DIVERGING[3]
+    assert colour_for(-0.05, breaks, DIVERGING) == DIVERGING[0] and colour_for(0.05, breaks, DIVERGING) == DIVERGING[-1]
+    assert diverging_breaks(pd.Series([0.0, 0.0001])) == []  # nothing to colour
+    sub = sites.head(25).copy()
+    sub["d"] = delta.to_numpy()
+    page = site_map(sub, value_column="d", value_label="change", diverging=True).get_root().render()
+    assert "no change" in page and DIVERGING[0] in page and DIVERGING[-1] in page

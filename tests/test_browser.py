@@ -219,3 +219,129 @@ def test_map_draws_offline_and_click_opens_profile(server: str, driver: Any, tmp
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(out_dir) / shot.name)
     print(json.dumps({"screenshot": str(shot), "painted_pixels": painted}))
+
+
+# --- the app's state, layout and saved work in a real browser -------------------------------------------------------
+
+
+def _idle(drv: Any, settle_s: float = 1.0) -> None:
+    """Wait until no script run is going on for ``settle_s`` seconds."""
+    quiet: list[float] = []
+
+    def settled() -> bool:
+        if _running(drv):
+            quiet.clear()
+            return False
+        quiet.append(time.monotonic())
+        return quiet[-1] - quiet[0] >= settle_s
+
+    _wait(settled, 120, "the script run to finish", every_s=0.2)
+
+
+def _pick(drv: Any, label: str, option: str) -> None:
+    """Choose ``option`` in the selectbox labelled ``label`` (as a user types into it and clicks the option)."""
+    from selenium.webdriver.common.by import By
+
+    def box() -> Any:
+        for sb in drv.find_elements(By.CSS_SELECTOR, '[data-testid="stSelectbox"]'):
+            if label in sb.text:
+                return sb
+        return None
+
+    inp = _wait(box, 60, f"the selectbox {label!r}").find_element(By.CSS_SELECTOR, "input")
+    inp.click()
+    inp.send_keys(option)
+
+    def chosen() -> bool:
+        for o in drv.find_elements(By.CSS_SELECTOR, '[role="option"]'):
+            if option in o.text:
+                o.click()
+                return True
+        return False
+
+    _wait(chosen, 30, f"the option {option!r}")
+    _idle(drv)
+
+
+def _click_text(drv: Any, css: str, text: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    def hit() -> bool:
+        for el in drv.find_elements(By.CSS_SELECTOR, css):
+            if text in el.text and el.is_displayed():
+                el.click()
+                return True
+        return False
+
+    _wait(hit, 60, f"{css} with {text!r}")
+    _idle(drv)
+
+
+def _sidebar_value(drv: Any, label: str) -> str:
+    from selenium.webdriver.common.by import By
+
+    for sb in drv.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stSelectbox"]'):
+        if label in sb.text:
+            inputs = sb.find_elements(By.CSS_SELECTOR, "input")
+            shown = drv.execute_script("return arguments[0].textContent", sb)
+            return f"{shown} {inputs[0].get_attribute('value') if inputs else ''}"
+    return ""
+
+
+def test_language_switch_keeps_industry_and_origin(server: str, driver: Any) -> None:
+    """Switching the language once reset the industry and origin at the next click (制鞋 + 泉州 became
+    Electronics + Shenzhen)."""
+    from selenium.webdriver.common.by import By
+
+    driver.get(server)
+    _wait(lambda: _map_frame(driver), READY_TIMEOUT_S, "the map iframe")
+    _idle(driver)
+    _pick(driver, "产业", "制鞋")
+    _pick(driver, "转出地", "泉州")
+    _click_text(driver, '[data-testid="stSidebar"] [data-testid="stRadio"] label', "English")
+    # the next click after the switch: one step up in "Top N"
+    steps = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] [data-testid="stNumberInputStepUp"]')
+    assert steps, "the Top N step button"
+    steps[0].click()
+    _idle(driver)
+    assert "Footwear" in _sidebar_value(driver, "Industry")
+    assert "Quanzhou" in _sidebar_value(driver, "Origin")
+
+
+def test_map_and_legend_fit_a_laptop_screen(server: str, driver: Any) -> None:
+    """At 1366 x 768 the whole map and the legend under it are on the first screen."""
+    from selenium.webdriver.common.by import By
+
+    driver.set_window_size(1366, 768)
+    try:
+        driver.get(server)
+        frame = _wait(lambda: _map_frame(driver), READY_TIMEOUT_S, "the map iframe")
+        _idle(driver)
+        view_h = driver.execute_script("return window.innerHeight")
+        rect = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", frame)
+        assert rect["top"] >= 0 and rect["bottom"] <= view_h, (rect, view_h)
+        legend = [
+            el for el in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMarkdown"]') if "监管区域" in el.text
+        ]
+        assert legend, "the hub and zone legend under the map"
+        bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom", legend[0])
+        assert bottom <= view_h, (bottom, view_h)
+    finally:
+        driver.set_window_size(1600, 1300)
+
+
+def test_saved_shortlist_reopens_on_the_saved_page(server: str, driver: Any) -> None:
+    """A shortlist saved to the workspace could not be reopened anywhere."""
+
+    driver.get(server)
+    _wait(lambda: _map_frame(driver), READY_TIMEOUT_S, "the map iframe")
+    _idle(driver)
+    _click_text(driver, '[data-testid="stTopNavLink"]', "短名单")
+    _click_text(driver, '[data-testid="stFormSubmitButton"] button', "保存短名单")
+    _click_text(driver, '[data-testid="stTopNavLink"]', "已保存")
+
+    def reopened() -> bool:
+        text = str(driver.execute_script("return document.body.textContent"))
+        return "已保存的短名单" in text and "纺织服装" in text and "保存状态和备注" in text
+
+    _wait(reopened, 60, "the saved shortlist on the Saved work page")

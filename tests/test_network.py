@@ -265,7 +265,7 @@ def test_waterway_calibrated_on_rail_is_hand_computable() -> None:
     assert rate["speed_kmh"] == pytest.approx(10.0)
     r = N.route(wnet, "100001", "200001")
     barge = r.legs[r.legs["mode"] == "waterway"]
-    assert list(barge[["from", "to", "km"]].itertuples(index=False, name=None)) == [("甲", "乙", 600.0)]
+    assert list(barge[["from", "to", "km"]].itertuples(index=False, name=None)) == [("甲港", "乙", 600.0)]
     assert r.cost_cny_teu == pytest.approx(350.0, abs=0.5)  # road 500 km would cost 1000
     assert r.time_h == pytest.approx(60.0, abs=0.05)
     # without rail the calibration has no reference: the waterway is left out and says why
@@ -351,7 +351,7 @@ def test_default_waterway_calibration_reproduces_the_rail_ratio(default_net: N.L
     rail_cost = rail["fixed"] + rail["cost_cny_teu_km"] * rail_km
     legs = N.route(default_net, "500000", "310000").legs
     barge = legs[legs["mode"] == "waterway"].iloc[0]
-    assert (barge["from"], barge["to"], barge["km"]) == ("重庆", "上海(吴淞口)", 2409.0)
+    assert (barge["from"], barge["to"], barge["km"]) == ("重庆港", "上海(吴淞口)", 2409.0)
     # the barge leg (boarding charge + per-km) costs half the network's own rail trip (SCMP: rail 'almost double')
     assert barge["cost_cny_teu"] + water["fixed"] == pytest.approx(rail_cost / 2, abs=0.2)
     assert water["calib_ref_cost"] == pytest.approx(rail_cost, rel=1e-6)

@@ -527,6 +527,7 @@ _PAGES: dict[str, dict[str, str]] = {
         "en": "Switch on Compare to run both scenarios (one that edits the network takes a few seconds).",
     },
     "col.name": {"zh": "名称", "en": "Name"},
+    "legend.no_change": {"zh": "无变化", "en": "no change"},
     "export.sheet_name": {"zh": "短名单", "en": "shortlist"},
     "shortlist.weights_edited": {
         "zh": "排序使用了情景工作坊中调整过的权重(下载文件会记录这些权重)。",

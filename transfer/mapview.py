@@ -32,6 +32,7 @@ __all__ = [
     "class_breaks",
     "colour_for",
     "compact_geojson",
+    "diverging_breaks",
     "leaflet_source_dir",
     "site_map",
     "standalone_html",
@@ -42,6 +43,9 @@ __all__ = [
 LEAFLET_URL = "/app/static/vendor/leaflet"
 # colour-blind-safe sequential palette (viridis, 6 classes), low -> high
 PALETTE = ("#440154", "#414487", "#2a788e", "#22a884", "#7ad151", "#fde725")
+# score changes: ColorBrewer RdBu (colour-blind-safe), losses red, gains blue, the middle class "no change"
+DIVERGING = ("#b2182b", "#ef8a62", "#fddbc7", "#f7f7f7", "#d1e5f0", "#67a9cf", "#2166ac")
+NO_CHANGE = 0.0005  # a score change smaller than this is shown as "no change"
 NO_DATA = "#d9d9d9"
 INELIGIBLE = "#bdbdbd"
 # Okabe-Ito colours per hub type (colour-blind-safe)
@@ -138,13 +142,24 @@ def class_breaks(values: pd.Series, n: int = len(PALETTE)) -> list[float]:
     return [float(q) for q in qs]
 
 
-def colour_for(value: float | None, breaks: Sequence[float]) -> str:
+def diverging_breaks(values: pd.Series, *, no_change: float = NO_CHANGE) -> list[float]:
+    """Seven classes symmetric around zero: three of losses, "no change" (|v| < ``no_change``), three of gains;
+    empty when nothing changes."""
+    v = pd.to_numeric(values, errors="coerce").dropna()
+    top = float(v.abs().max()) if len(v) else 0.0
+    if top < no_change:
+        return []
+    top = max(top, 3 * no_change)
+    return [-top, -2 * top / 3, -top / 3, -no_change, no_change, top / 3, 2 * top / 3, top]
+
+
+def colour_for(value: float | None, breaks: Sequence[float], palette: Sequence[str] = PALETTE) -> str:
     """Palette colour of a value given class breaks (NO_DATA for missing values)."""
     if value is None or not np.isfinite(value) or not breaks:
         return NO_DATA
     k = int(np.searchsorted(np.asarray(breaks[1:-1]), value, side="right"))
-    idx = round(k * (len(PALETTE) - 1) / max(len(breaks) - 2, 1))
-    return PALETTE[min(idx, len(PALETTE) - 1)]
+    idx = round(k * (len(palette) - 1) / max(len(breaks) - 2, 1))
+    return palette[min(idx, len(palette) - 1)]
 
 
 class _Legend(MacroElement):
@@ -185,14 +200,28 @@ def _legend_decimals(breaks: Sequence[float]) -> int:
     return 6
 
 
-def _legend_html(title: str, breaks: Sequence[float], extra: Sequence[tuple[str, str]] = ()) -> str:
+def _legend_html(
+    title: str,
+    breaks: Sequence[float],
+    extra: Sequence[tuple[str, str]] = (),
+    *,
+    palette: Sequence[str] = PALETTE,
+    no_change_label: str | None = None,
+) -> str:
     dec = _legend_decimals(breaks)
     rows = [f"<b>{html.escape(title)}</b>"]
+    middle = (len(breaks) - 1) // 2 if no_change_label is not None else -1
     for i in range(len(breaks) - 1):
-        colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks)
+        colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks, palette)
+        if i == middle:
+            text = html.escape(str(no_change_label))
+        elif no_change_label is not None:  # changes: signed bounds
+            text = f"{breaks[i]:+.{dec}f} – {breaks[i + 1]:+.{dec}f}"
+        else:
+            text = f"{breaks[i]:.{dec}f} – {breaks[i + 1]:.{dec}f}"
         rows.append(
             f'<div><span style="display:inline-block;width:14px;height:12px;background:{colour};'
-            f'margin-right:6px;vertical-align:middle"></span>{breaks[i]:.{dec}f} – {breaks[i + 1]:.{dec}f}</div>'
+            f'margin-right:6px;vertical-align:middle;border:1px solid #ddd"></span>{text}</div>'
         )
     for colour, label in extra:
         rows.append(
@@ -354,8 +383,11 @@ def site_map(
     layer_names: dict[str, str] | None = None,
     tiles: str | None = None,
     lang: str = "zh",
+    diverging: bool = False,
 ) -> OfflineMap:
     """Site polygons coloured by ``value_column`` plus optional point and line layers, each toggleable.
+
+    With ``diverging`` the values are changes: a red-blue scale symmetric around zero with a "no change" class.
 
     Every label is HTML-escaped: names from uploaded files show as text, never as markup. A national province
     layer adds the South China Sea dashed line and the 南海诸岛 inset (see :func:`base_map`).
@@ -368,6 +400,7 @@ def site_map(
         "lines": "Corridors",
         "route": "Route",
         "no_data": "no data / ineligible",
+        "no_change": "no change",
     }
     names.update(layer_names or {})
     m = base_map(provinces, tiles=tiles, lang=lang)
@@ -375,13 +408,17 @@ def site_map(
     if value_column is not None and value_column not in props:
         props.append(value_column)
     gj = compact_geojson(sites, props)
-    breaks = class_breaks(sites[value_column]) if value_column is not None else []
+    palette = DIVERGING if diverging else PALETTE
+    if value_column is None:
+        breaks: list[float] = []
+    else:
+        breaks = diverging_breaks(sites[value_column]) if diverging else class_breaks(sites[value_column])
     highlight_set = {int(h) for h in highlight}
 
     def style(feature: dict[str, Any]) -> dict[str, Any]:
         p = feature["properties"]
         v = p.get(value_column) if value_column else None
-        fill = colour_for(v, breaks) if value_column else "#9ecae1"
+        fill = colour_for(v, breaks, palette) if value_column else "#9ecae1"
         chosen = p.get(C.ADCODE) in highlight_set
         return {
             "fillColor": fill,
@@ -479,7 +516,10 @@ def site_map(
         extra = [(NO_DATA, names["no_data"])]
         # the inset holds the lower right corner; the legend then sits lower left (over the empty south-west)
         position = "bottomleft" if m.has_inset else "bottomright"
-        _Legend(_legend_html(value_label, breaks, extra), position).add_to(m)
+        legend = _legend_html(
+            value_label, breaks, extra, palette=palette, no_change_label=names["no_change"] if diverging else None
+        )
+        _Legend(legend, position).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     if m.has_inset:
         # the national view leaves sea to the east and south, so the 南海诸岛 inset in the lower right covers the

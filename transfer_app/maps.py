@@ -19,6 +19,7 @@ from transfer_app.core import fmt_number, tr
 
 __all__ = [
     "ZONE_STYLE",
+    "KeptMap",
     "legend_chips",
     "make_map",
     "map_html_size_bytes",
@@ -77,6 +78,7 @@ def make_map(
     value: pd.Series | None = None,
     value_label: str | None = None,
     highlight: Sequence[int] = (),
+    diverging: bool = False,
 ) -> folium.Map:
     """The explorer map: sites coloured by suitability (or ``value``), zones and hubs by type, labour pool,
     restricted areas, corridors, origins, a selected site and its routes; every layer toggleable and labelled."""
@@ -94,6 +96,7 @@ def make_map(
         "origins": tr("layer.origins", lang),
         "route": tr("layer.route", lang),
         "no_data": tr("layer.no_data", lang),
+        "no_change": tr("legend.no_change", lang),
     }
     m = site_map(
         sites,
@@ -107,6 +110,7 @@ def make_map(
         highlight=list(highlight),
         layer_names=names,
         lang=lang,
+        diverging=diverging,
     )
     # take the layer control off, add our groups, put a new control back (it lists the layers when rendered)
     for name, child in list(m._children.items()):
@@ -309,6 +313,127 @@ def _restricted_layer(
         ),
     ).add_to(fg)
     return fg
+
+
+class KeptMap:
+    """A folium map prepared for the browser once and drawn many times.
+
+    Building the explorer map and turning it into the component's script takes about 1.5 s; a click or a pick only
+    changes the selection layer. So the script, header, links and bounds are made here, once, and each draw sends
+    them again with the selection layer of that draw. The component key is a hash of the script: the same for every
+    draw, so the browser keeps the map (and a click on it) instead of mounting a new one. (The preparation follows
+    what ``st_folium`` does for each call; where its helpers are missing, every draw goes through ``st_folium``.)
+    """
+
+    def __init__(self, m: folium.Map) -> None:
+        import threading
+
+        self.map = m
+        self._lock = threading.Lock()  # one draw at a time: a draw adds and removes a child of the shared map
+        self._parts: dict[str, Any] | None = None
+        try:
+            self._parts = self._prepare(m)
+        except (ImportError, AttributeError):
+            self._parts = None
+
+    @staticmethod
+    def _prepare(m: folium.Map) -> dict[str, Any]:
+        import branca
+        import streamlit_folium as sf
+
+        m.get_root().render()
+        m.render()
+        html_part, header = sf._get_html(m), sf._get_header(m)  # before the script: making it alters the map
+        script = sf._get_map_string(m)
+        (s, w), (n, e) = m.get_bounds()
+        css: list[str] = []
+        js: list[str] = []
+        stack: list[Any] = [m]
+        while stack:
+            elem = stack.pop(0)
+            if isinstance(elem, branca.colormap.ColorMap):
+                raise AttributeError("colour maps need extra scripts: draw through st_folium")
+            css += [href for _, href in getattr(elem, "default_css", [])]
+            js += [src for _, src in getattr(elem, "default_js", [])]
+            stack += list(getattr(elem, "_children", {}).values())
+        return {
+            "script": script,
+            "header": header,
+            "html": html_part,
+            "id": sf.get_full_id(m),
+            "bounds": {"_southWest": {"lat": s, "lng": w}, "_northEast": {"lat": n, "lng": e}},
+            "zoom": m.options.get("zoom"),
+            "css_links": list(dict.fromkeys(css)),
+            "js_links": list(dict.fromkeys(js)),
+            "component": sf._component_func,
+            "feature_group_string": sf._get_feature_group_string,
+            "hash": sf.generate_js_hash,
+        }
+
+    def show(
+        self,
+        *,
+        key: str,
+        height: int,
+        returned_objects: list[str],
+        feature_group: folium.FeatureGroup | None = None,
+        center: tuple[float, float] | None = None,
+        zoom: float | None = None,
+        on_change: Any = None,
+    ) -> Any:
+        import streamlit as st
+
+        parts = self._parts
+        with self._lock:
+            before = set(self.map._children)
+            try:
+                if parts is None:
+                    from streamlit_folium import st_folium
+
+                    return st_folium(
+                        self.map,
+                        key=key,
+                        height=height,
+                        use_container_width=True,
+                        returned_objects=returned_objects,
+                        feature_group_to_add=feature_group,
+                        center=center,
+                        zoom=zoom,
+                        on_change=on_change,
+                    )
+                group = None if feature_group is None else parts["feature_group_string"](feature_group, self.map, 0)
+            finally:
+                for name in set(self.map._children) - before:  # the selection layer, added for this draw
+                    del self.map._children[name]
+        hash_key = parts["hash"](parts["script"], key, False)
+
+        def changed() -> None:
+            st.session_state[key] = st.session_state.get(hash_key, {})
+            if on_change is not None:
+                on_change()
+
+        defaults = {"last_object_clicked": None, "bounds": parts["bounds"], "zoom": parts["zoom"]}
+        return parts["component"](
+            script=parts["script"],
+            header=parts["header"],
+            html=parts["html"],
+            id=parts["id"],
+            key=hash_key,
+            height=height,
+            width=None,
+            returned_objects=returned_objects,
+            default={k: v for k, v in defaults.items() if k in returned_objects},
+            zoom=zoom,
+            center=center,
+            feature_group=group,
+            return_on_hover=False,
+            layer_control=None,
+            pixelated=False,
+            css_links=parts["css_links"],
+            js_links=parts["js_links"],
+            on_change=changed,
+            wrap_longitude=False,
+        )
 
 
 def map_html_size_bytes(m: folium.Map) -> int:

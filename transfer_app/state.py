@@ -225,6 +225,20 @@ def origin_name(ctx: Ctx) -> str:
     return str(hit.iloc[0]) if len(hit) else str(ctx.origin)
 
 
+def site_labels(ctx: Ctx) -> dict[int, str]:
+    """'name · province' of every site in the page language (for pickers), made once per data set and language."""
+    return _site_labels(ctx.base_token, ctx.lang, ctx.run.table.sites)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _site_labels(base_token: str, lang: str, _sites: pd.DataFrame) -> dict[int, str]:
+    name = _sites[C.NAME_ZH if lang == "zh" else C.NAME_EN].astype(str)
+    prov = _sites[C.PROVINCE].astype(str)
+    if lang != "zh" and C.PROVINCE_EN in _sites:
+        prov = _sites[C.PROVINCE_EN].fillna(_sites[C.PROVINCE]).astype(str)
+    return {int(a): f"{n} · {p}" for a, n, p in zip(_sites.index, name, prov, strict=True)}
+
+
 def site_name(ctx: Ctx, adcode: int) -> str:
     s = ctx.run.table.sites.loc[int(adcode)]
     return str(s[C.NAME_ZH] if ctx.lang == "zh" else s[C.NAME_EN])

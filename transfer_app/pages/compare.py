@@ -183,6 +183,7 @@ def render(ctx: Ctx) -> None:
                 value=delta,
                 value_label=tr("legend.score_change", lang),
                 highlight=[int(a) for a in changes.loc[changes["status"] == "entering", C.ADCODE]],
+                diverging=True,
             )
             st_folium(m, key="change_map", height=460, use_container_width=True, returned_objects=[])
     with st.expander(tr("compare.score_change", lang)):

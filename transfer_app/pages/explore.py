@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from transfer.scoring import robustness
 from transfer_app import core, maps
@@ -22,8 +22,8 @@ from transfer_app.state import (
     place_names_en,
     scenario_network,
     scenario_text,
+    site_labels,
     site_name,
-    site_province,
 )
 
 __all__ = ["render", "site_profile"]
@@ -66,40 +66,31 @@ def render(ctx: Ctx) -> None:
     left, right = st.columns([5, 4], gap="medium")
     with left:
         st.caption(f"{tr('map.colour_by', ctx.lang)}: {industry_name(ctx, ctx.industry)}")
-        # a new container key draws a new map (industry, weights, scenario, language); a selection only adds
-        # its outline and routes to the drawn map. (A kept map object cannot be reused: st_folium renames its
-        # elements on every render, which would change the component key and lose the click.)
-        look = f"{ctx.base_token}|{scenario_text(ctx.scn)}|{ctx.industry}|{ctx.lang}|{ctx.result.weights.tobytes()!r}"
-        m = maps.make_map(ctx.run, ctx.result, ctx.industry, ctx.lang, provinces=ctx.provinces, map_sites=ctx.map_sites)
+        # a new container key draws a new map (industry, weights, scenario, language, data); a selection only adds
+        # its outline and routes to the drawn map. The map object of a look is built once and kept (cached_map).
+        look = f"{ctx.base_token}|{scenario_text(ctx.scn)}|{ctx.industry}|{ctx.lang}"
+        kept = cached_map(look, ctx)
         center, zoom = maps.view_for(ctx.map_sites, selected, lines)
         with st.container(key="map_" + hashlib.sha1(look.encode()).hexdigest()[:12]):
-            out = st_folium(
-                m,
+            out = kept.show(
                 key="site_map",
                 height=MAP_HEIGHT_PX,
-                use_container_width=True,
                 returned_objects=["last_object_clicked"],
-                feature_group_to_add=maps.selection_layer(ctx.map_sites, selected, lines, ctx.lang),
+                feature_group=maps.selection_layer(ctx.map_sites, selected, lines, ctx.lang),
                 center=center,
                 zoom=zoom,
+                on_change=partial(_on_map_click, ctx),
             )
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
-    click = (out or {}).get("last_object_clicked") if isinstance(out, dict) else None
-    if click and click != ctx.session.get(Key.LAST_CLICK):
-        ctx.session.set(Key.LAST_CLICK, click)
-        code = maps.site_at(ctx.map_sites, click["lat"], click["lng"])
-        if code is not None and code != selected:
-            ctx.session.site = code
-            st.rerun()
+    del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
     with right:
         order = ctx.result.scores.loc[ctx.industry].sort_values(ascending=False).index
+        labels = site_labels(ctx)
         ctx.session.set(Key.SITE_PICK, int(selected) if selected is not None else None)
         st.selectbox(
             tr("map.pick_site", ctx.lang),
             [None, *[int(c) for c in order]],
-            format_func=lambda c: (
-                tr("map.none", ctx.lang) if c is None else f"{site_name(ctx, c)} · {site_province(ctx, c)}"
-            ),
+            format_func=lambda c: tr("map.none", ctx.lang) if c is None else labels[c],
             key=Key.SITE_PICK,
             on_change=_on_pick,
             args=(ctx,),
@@ -109,6 +100,31 @@ def render(ctx: Ctx) -> None:
             st.info(tr("profile.click_hint", ctx.lang))
         else:
             site_profile(ctx, int(selected), routes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _kept_map(look: str, _ctx: Ctx) -> maps.KeptMap:
+    m = maps.make_map(
+        _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
+    )
+    return maps.KeptMap(m)
+
+
+def cached_map(look: str, ctx: Ctx) -> maps.KeptMap:
+    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing."""
+    return _kept_map(look, ctx)
+
+
+def _on_map_click(ctx: Ctx) -> None:
+    """A click on the map selects the site under it (one run, not a run and a rerun)."""
+    value = ctx.session.get("site_map")
+    click = value.get("last_object_clicked") if isinstance(value, dict) else None
+    if not click or click == ctx.session.get(Key.LAST_CLICK):
+        return
+    ctx.session.set(Key.LAST_CLICK, click)
+    code = maps.site_at(ctx.map_sites, click["lat"], click["lng"])
+    if code is not None:
+        ctx.session.site = code
 
 
 def _on_pick(ctx: Ctx) -> None:
