@@ -172,10 +172,12 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
         table,
         hide_index=True,
         width="stretch",
-        column_config={
-            value_col: st.column_config.ProgressColumn(value_col, min_value=0.0, max_value=1.0, format="%.2f"),
+        column_config={  # narrow bars, so every column fits the profile's half of the page
+            value_col: st.column_config.ProgressColumn(
+                value_col, min_value=0.0, max_value=1.0, format="%.2f", width="small"
+            ),
             contrib_col: st.column_config.ProgressColumn(
-                contrib_col, min_value=0.0, max_value=max(top, 1e-9), format="%.3f"
+                contrib_col, min_value=0.0, max_value=max(top, 1e-9), format="%.3f", width="small"
             ),
         },
     )
