@@ -331,7 +331,7 @@ class Session:
             drv.switch_to.default_content()
 
     def map_ready(self) -> bool:
-        return self.map_painted() > 1000 and self.idle()
+        return self.idle() and self.map_painted() > 1000  # the cheap check first: polls load the browser too
 
     def timed(self, act: Callable[[], None], done: Callable[[], Any], what: str) -> tuple[float, int]:
         """Seconds from ``act`` (called at t0) until ``done`` holds, a run has ended since t0 and the app is idle."""
@@ -339,7 +339,8 @@ class Session:
         self.js(_MARK_OLD_JS)
         t0 = time.perf_counter()
         act()
-        self.wait(lambda: done() and self.idle() and self.runs_done() > before, what)
+        # the cheap checks first: the target's check (canvas pixels, table text) only once the run has ended
+        self.wait(lambda: self.runs_done() > before and self.idle() and done(), what)
         return time.perf_counter() - t0, self.runs_done() - before
 
     def open_app(self) -> None:
