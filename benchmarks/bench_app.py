@@ -53,9 +53,9 @@ def engine_figures(repeat: int) -> dict[str, float]:
     sys.path.insert(0, str(REPO))
     import geopandas as gpd
 
-    import transfer_app_core as core
-    import transfer_app_map as amap
     from transfer.pipeline import load_base, run
+    from transfer_app import core
+    from transfer_app import maps as amap
 
     base = load_base()
     r = run(base)
