@@ -214,3 +214,19 @@ def test_run_keeps_the_scenario_network_only_when_it_edits_one(base):
     assert run(base, plain, match=False).network is None
     res = run(base, edited, match=False)
     assert res.network is not None and res.network is not base.network
+
+
+def test_a_run_that_differs_in_weights_only_reuses_the_site_table(base: Base) -> None:
+    from transfer.scenarios import Scenario
+
+    plain = Scenario(name="plain", overrides={"wages": {"province_change": {"广东省": 0.2}}})
+    first = run(base, plain)
+    weighted = plain.model_copy(update={"weights": {"toys": {"wage": 1.0}}})
+    again = run(base, weighted, reuse=first)
+    assert again.table is first.table  # the site table (and layers) are reused ...
+    full = run(base, weighted)
+    assert again.scores.scores.equals(full.scores.scores)  # ... and the scores are those of a full run
+    assert not again.scores.scores.loc["toys"].equals(first.scores.scores.loc["toys"])
+    # a run of another scenario is not reused
+    other = Scenario(name="other", weights={"toys": {"wage": 1.0}})
+    assert run(base, other, reuse=first).table is not first.table

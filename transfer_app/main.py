@@ -23,6 +23,9 @@ _CSS = """<style>
 </style>"""
 
 
+_WARMED: dict[int, bool] = {}
+
+
 @st.cache_resource(show_spinner=False)
 def default_base() -> Base:
     vendor_leaflet()
@@ -133,7 +136,7 @@ def main() -> None:
     scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):
-            result_run, run_ms = state.timed_run(base, session.base_token, scn)
+            result_run, run_ms = state.timed_run(base, session.base_token, scn, plain=plain)
     except TransferError as exc:
         st.error(str(exc))
         scn = plain = state.resolve_scenario(state.DEFAULT_KEY, session)
@@ -160,3 +163,6 @@ def main() -> None:
     if flash:
         st.toast(flash)
     nav.run()
+    if not _WARMED.get(id(base)):  # once per data set and process
+        _WARMED[id(base)] = True
+        state.warm_network(base)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,11 @@ def cached_run(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> R
 
 
 @st.cache_resource(show_spinner=False, max_entries=24)
-def cached_timed_run(_base: Base, base_token: str, scn_text: str, _scn: Scenario) -> tuple[RunResult, float]:
+def cached_timed_run(
+    _base: Base, base_token: str, scn_text: str, _scn: Scenario, _reuse: RunResult | None = None
+) -> tuple[RunResult, float]:
     t0 = time.perf_counter()
-    r = run(_base, _scn)
+    r = run(_base, _scn, reuse=_reuse)
     return r, (time.perf_counter() - t0) * 1000
 
 
@@ -95,12 +98,27 @@ def cached_firm_run(
     return run(_base, _scn, firms=_firms)
 
 
+_NETWORK_LOCK = threading.Lock()  # the network is loaded once, by the warm-up or by the first route
+
+
+def base_network(base: Base) -> Any:
+    """The base logistics network (about 10 s to load the first time in a process), or None without one."""
+    with _NETWORK_LOCK:
+        try:
+            return get_network(base)
+        except TransferError:
+            return None
+
+
+def warm_network(base: Base) -> None:
+    """Load the network in the background after the first page is drawn, so the first click on a site does not
+    wait for it."""
+    threading.Thread(target=base_network, args=(base,), name="network-warm-up", daemon=True).start()
+
+
 def scenario_network(base: Base, run: RunResult) -> Any:
     """The network a run's scenario sees: its own when it edits one, else the base one (loaded on first use)."""
-    try:
-        return run.network if run.network is not None else get_network(base)
-    except TransferError:
-        return None
+    return run.network if run.network is not None else base_network(base)
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
@@ -192,9 +210,13 @@ def run_for(base: Base, base_token: str, key: str, session: Session) -> RunResul
     return cached_run(base, base_token, scenario_text(scn), scn)
 
 
-def timed_run(base: Base, base_token: str, scn: Scenario) -> tuple[RunResult, float]:
-    """The cached run of a scenario, and the engine time in ms it took when it was computed."""
-    return cached_timed_run(base, base_token, scenario_text(scn), scn)
+def timed_run(
+    base: Base, base_token: str, scn: Scenario, *, plain: Scenario | None = None
+) -> tuple[RunResult, float]:
+    """The cached run of a scenario, and the engine time in ms it took when it was computed. With ``plain`` (the
+    same scenario without slider weights) the site table of its run is reused: a slider only re-scores."""
+    reuse = None if plain is None or plain is scn else cached_run(base, base_token, scenario_text(plain), plain)
+    return cached_timed_run(base, base_token, scenario_text(scn), scn, reuse)
 
 
 def tmp_copy(uploaded: Any) -> Path:
