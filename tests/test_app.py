@@ -489,3 +489,28 @@ def test_a_saved_scenario_is_listed_and_active_in_the_same_run() -> None:
     assert at.session_state["scenario"] == "ws:toys_wage:1"
     assert "⛁ toys_wage v1" in at.selectbox(key="scenario").options  # the sidebar lists it without another rerun
     assert not at.session_state["weights"]  # the weights are in the saved scenario now
+
+
+def test_names_cannot_break_out_of_the_tooltip_template_literal(base_run) -> None:  # type: ignore[no-untyped-def]
+    """folium writes a tooltip's text into a JavaScript template literal: a name with ${...}, a backtick or a
+    backslash must stay text there (issue: an origin name ran as script)."""
+    import dataclasses
+    import re
+
+    import geopandas as gpd
+
+    _base, r = base_run
+    hostile = "${alert(document.domain)}`);alert(1);//\\u"
+    origins = r.layers.origins.copy()
+    origins.loc[origins.index[0], "name_zh"] = hostile
+    bz = r.layers.bonded_zones.copy()
+    bz.loc[bz.index[0], "name_zh"] = hostile
+    layers = dataclasses.replace(
+        r.layers, origins=gpd.GeoDataFrame(origins, crs=origins.crs), bonded_zones=gpd.GeoDataFrame(bz, crs=bz.crs)
+    )
+    r2 = dataclasses.replace(r, layers=layers)
+    page = amap.make_map(r2, r2.scores, "toys", "zh", provinces=None).get_root().render()
+    literals = re.findall(r"bindTooltip\(\s*`(.*?)`,", page, flags=re.S)
+    assert literals and any("alert(document.domain)" in lit for lit in literals)
+    for lit in literals:
+        assert "${" not in lit and "\\" not in lit, lit

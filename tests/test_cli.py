@@ -288,3 +288,16 @@ def test_console_entry_point() -> None:
     proc = subprocess.run([exe, "shortlist", "--industry", "nope"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("transfer: --industry")
+
+
+def test_match_output_defuses_firm_names_that_look_like_formulas(tmp_path: Path) -> None:
+    """Firm names from the user's file go into assignment.csv: one starting with = + - @ must stay text."""
+    firms = tmp_path / "firms.csv"
+    firms.write_text(
+        'name,industry,origin,jobs\n"=HYPERLINK(""http://x"")",toys,东莞,300\n@SUM(1),toys,东莞,200\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    assert main(["match", "--firms", str(firms), "--out", str(out)]) == 0
+    text = (out / "assignment.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in text and "'@SUM(1)" in text
+    assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text

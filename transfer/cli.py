@@ -48,18 +48,9 @@ def _emit(df: pd.DataFrame, fmt: str, *, records: list[dict[str, Any]] | None = 
         recs = records if records is not None else json.loads(df.to_json(orient="records", force_ascii=False))
         return json.dumps(recs, ensure_ascii=False, indent=1) + "\n"
     if fmt == "csv":
-        flat = df.copy()
-        for col in flat.columns:
-            if flat[col].map(lambda v: isinstance(v, (list, dict))).any():
-                flat[col] = flat[col].map(
-                    lambda v: (
-                        "; ".join(v)
-                        if isinstance(v, list)
-                        else json.dumps(v, ensure_ascii=False)
-                        if isinstance(v, dict)
-                        else v
-                    )
-                )
+        from transfer.export import defused
+
+        flat = defused(df)  # list and dict cells as text, names that look like formulas defused
         return flat.to_csv(index=False, lineterminator="\n")
     with pd.option_context(
         "display.max_rows", 500, "display.max_columns", 30, "display.width", 200, "display.max_colwidth", 80
@@ -272,8 +263,10 @@ def cmd_match(args: argparse.Namespace) -> str:
         "unmatched.csv": res.assignment.unmatched,
         "site_load.csv": load,
     }
-    for name, df in files.items():
-        df.to_csv(out / name, index=False, lineterminator="\n")
+    from transfer.export import defused
+
+    for name, df in files.items():  # firm names from the user's file: formulas defused
+        defused(df).to_csv(out / name, index=False, lineterminator="\n")
     geo = res.layers.sites[[C.ADCODE, "geometry"]].merge(load, on=C.ADCODE, how="inner")
     geo.to_file(out / "site_load.geojson", driver="GeoJSON")
     pts = res.layers.sites[[C.ADCODE, C.LON, C.LAT]].set_index(C.ADCODE)

@@ -36,6 +36,7 @@ __all__ = [
     "leaflet_source_dir",
     "site_map",
     "standalone_html",
+    "tooltip_text",
     "vendor_leaflet",
 ]
 
@@ -131,6 +132,12 @@ def compact_geojson(gdf: gpd.GeoDataFrame, properties: Sequence[str], *, decimal
                 props[p] = html.escape(str(v))
         feats.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def tooltip_text(text: str) -> str:
+    """Text for a folium tooltip: HTML-escaped, and safe inside the JavaScript template literal folium writes it into
+    (a backtick, ``${`` or a backslash in a name would otherwise end the literal or run as script)."""
+    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
 
 
 def class_breaks(values: pd.Series, n: int = len(PALETTE)) -> list[float]:
@@ -453,7 +460,7 @@ def site_map(
                 color=colour,
                 weight=2.5,
                 opacity=0.8,
-                tooltip=html.escape(f"{row.get(C.NAME_ZH, '')} {row.get(C.NAME_EN, '')} ({row.get('mode', '')})"),
+                tooltip=tooltip_text(f"{row.get(C.NAME_ZH, '')} {row.get(C.NAME_EN, '')} ({row.get('mode', '')})"),
             ).add_to(fg)
         fg.add_to(m)
 
@@ -467,7 +474,7 @@ def site_map(
                 fill=True,
                 fill_opacity=0.9,
                 weight=1,
-                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get('zone_type', '')} · {row.get('approval_year', '')}"),
+                tooltip=tooltip_text(f"{row[C.NAME_ZH]} · {row.get('zone_type', '')} · {row.get('approval_year', '')}"),
             ).add_to(fg)
         fg.add_to(m)
 
@@ -483,7 +490,7 @@ def site_map(
                 fill=True,
                 fill_color=colour,
                 fill_opacity=0.95,
-                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')} · {row.get(C.HUB_TYPE, '')}"),
+                tooltip=tooltip_text(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')} · {row.get(C.HUB_TYPE, '')}"),
             ).add_to(fg)
         fg.add_to(m)
 
@@ -498,7 +505,7 @@ def site_map(
                 fill=True,
                 fill_color="#ffffff",
                 fill_opacity=1,
-                tooltip=html.escape(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')}"),
+                tooltip=tooltip_text(f"{row[C.NAME_ZH]} · {row.get(C.NAME_EN, '')}"),
             ).add_to(fg)
         fg.add_to(m)
 
@@ -509,7 +516,7 @@ def site_map(
                 continue
             for part in shapely.get_parts(geom):
                 coords = [(y, x) for x, y in np.asarray(part.coords)[:, :2]]
-                folium.PolyLine(coords, color=colour, weight=4, opacity=0.9, tooltip=html.escape(label)).add_to(fg)
+                folium.PolyLine(coords, color=colour, weight=4, opacity=0.9, tooltip=tooltip_text(label)).add_to(fg)
         fg.add_to(m)
 
     if value_column is not None:

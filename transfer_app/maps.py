@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from transfer import columns as C
-from transfer.mapview import HUB_STYLE, compact_geojson, site_map
+from transfer.mapview import HUB_STYLE, compact_geojson, site_map, tooltip_text
 from transfer.pipeline import RunResult
 from transfer.scoring import ScoreResult
 from transfer_app.core import fmt_number, tr
@@ -147,7 +147,7 @@ def selection_layer(
             continue
         for part in shapely.get_parts(geom):
             coords = [(round(y, 4), round(x, 4)) for x, y in np.asarray(part.coords)[:, :2]]
-            folium.PolyLine(coords, color=colour, weight=5, opacity=0.9, tooltip=html.escape(label)).add_to(fg)
+            folium.PolyLine(coords, color=colour, weight=5, opacity=0.9, tooltip=tooltip_text(label)).add_to(fg)
     return fg
 
 

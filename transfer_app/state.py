@@ -210,9 +210,7 @@ def run_for(base: Base, base_token: str, key: str, session: Session) -> RunResul
     return cached_run(base, base_token, scenario_text(scn), scn)
 
 
-def timed_run(
-    base: Base, base_token: str, scn: Scenario, *, plain: Scenario | None = None
-) -> tuple[RunResult, float]:
+def timed_run(base: Base, base_token: str, scn: Scenario, *, plain: Scenario | None = None) -> tuple[RunResult, float]:
     """The cached run of a scenario, and the engine time in ms it took when it was computed. With ``plain`` (the
     same scenario without slider weights) the site table of its run is reused: a slider only re-scores."""
     reuse = None if plain is None or plain is scn else cached_run(base, base_token, scenario_text(plain), plain)

@@ -26,6 +26,7 @@ __all__ = [
     "GEOJSON_METADATA",
     "HEADER_KEYS",
     "README_SHEET",
+    "defused",
     "header_names",
     "shortlist_table",
     "to_csv_bytes",
@@ -166,6 +167,16 @@ def _defuse_formula(value: Any) -> Any:
     return value
 
 
+def defused(df: pd.DataFrame) -> pd.DataFrame:
+    """The frame as every CSV writer of the project writes it: list cells joined, dict cells as JSON, and text that a
+    spreadsheet would run as a formula (``= + - @``, not a plain number) prefixed with an apostrophe."""
+    flat = _flat_cells(df)
+    for col in flat.columns:
+        if _is_text(flat[col]):
+            flat[col] = [_defuse_formula(v) for v in flat[col]]
+    return flat
+
+
 def _comment_line(label: str, value: Any) -> str:
     """``# label: value`` on one line; a piece after a comma that a spreadsheet would run as a formula (or open as a
     quoted field) is prefixed with an apostrophe, since spreadsheets split the line at its commas."""
@@ -191,11 +202,7 @@ def to_csv_bytes(df: pd.DataFrame, *, escape_formulas: bool = True, context: Exp
     context
         What the export was made with (:class:`transfer.export.ExportContext`).
     """
-    flat = _flat_cells(df)
-    if escape_formulas:
-        for col in flat.columns:
-            if _is_text(flat[col]):
-                flat[col] = [_defuse_formula(v) for v in flat[col]]
+    flat = defused(df) if escape_formulas else _flat_cells(df)
     if context is None:
         return flat.to_csv(index=False).encode("utf-8-sig")
     head = "".join(_comment_line(label, value) + "\n" for label, value in context.rows())
