@@ -54,8 +54,8 @@ def engine_figures(repeat: int) -> dict[str, float]:
     import geopandas as gpd
 
     from transfer.pipeline import load_base, run
-    from transfer_app import core
     from transfer_app import maps as amap
+    from transfer_app.state import with_weights
 
     base = load_base()
     r = run(base)
@@ -64,7 +64,7 @@ def engine_figures(repeat: int) -> dict[str, float]:
     for i in range(repeat):
         weights = {industry: {"wage": 0.2 + 0.01 * i, "labour_pool": 0.3}}
         t0 = time.perf_counter()
-        core.rescore(r.table, base.catalogue, r.scenario, weights)
+        run(base, with_weights(r.scenario, weights), reuse=r)  # what a slider move runs
         times_ms.append((time.perf_counter() - t0) * 1000)
     provinces = gpd.read_file(REPO / "geodata" / "provinces.geojson")
     shapes = amap.simplified_sites(r.layers.sites)

@@ -309,9 +309,12 @@ def test_site_at_finds_the_clicked_polygon(base_run) -> None:  # type: ignore[no
     assert amap.site_at(shapes, 0.0, 0.0) is None
 
 
-def test_rescore_uses_slider_weights(base_run) -> None:  # type: ignore[no-untyped-def]
+def test_slider_weights_rescore_one_industry(base_run) -> None:  # type: ignore[no-untyped-def]
+    from transfer.pipeline import run
+    from transfer_app.state import with_weights
+
     base, r = base_run
-    res = core.rescore(r.table, base.catalogue, r.scenario, {"toys": {"wage": 1.0}})
+    res = run(base, with_weights(r.scenario, {"toys": {"wage": 1.0}}), reuse=r).scores
     w = core.effective_weights(res, "toys")
     assert w["wage"] > core.effective_weights(r.scores, "toys")["wage"]
     assert not res.scores.loc["toys"].equals(r.scores.scores.loc["toys"])

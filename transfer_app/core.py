@@ -15,10 +15,10 @@ from transfer import columns as C
 from transfer.errors import LayerError
 from transfer.export import ExportContext
 from transfer.i18n import provenance_label, t
-from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue
-from transfer.pipeline import Base, RunResult, scoring_options
+from transfer.industries import CRITERIA, CRITERION_IDS
+from transfer.pipeline import Base, RunResult
 from transfer.scenarios import Scenario
-from transfer.scoring import INDUSTRY_SPECIFIC, ScoreResult, score
+from transfer.scoring import INDUSTRY_SPECIFIC, ScoreResult
 from transfer.sitetable import SiteTable
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "fmt_number",
     "key_figures",
     "layer_inventory",
-    "rescore",
     "shortlist_frame",
     "sources_sections",
     "table_bytes",
@@ -61,13 +60,6 @@ def merged_weights(scn: Scenario, overrides: Mapping[str, Mapping[str, float]]) 
     for key, ws in overrides.items():
         out.setdefault(key, {}).update({c: float(w) for c, w in ws.items()})
     return out
-
-
-def rescore(
-    table: SiteTable, catalogue: IndustryCatalogue, scn: Scenario, overrides: Mapping[str, Mapping[str, float]]
-) -> ScoreResult:
-    """Scores with slider weights: scoring only, the network and site table are reused as they are."""
-    return score(table, catalogue, weights=merged_weights(scn, overrides), options=scoring_options(scn))
 
 
 def effective_weights(result: ScoreResult, industry: str) -> dict[str, float]:
@@ -205,26 +197,6 @@ def legs_lines(legs: pd.DataFrame, lang: str, names_en: Mapping[str, str] | None
             f"{leg['cost_cny_teu']:,.0f} {unit}"
         )
     return out
-
-
-def legs_frame(legs: pd.DataFrame, lang: str, names_en: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Route legs with translated column names and modes (and English place names on the English page)."""
-    out = legs.copy()
-    if "mode" in out:
-        out["mode"] = out["mode"].map(lambda m: _mode_label(str(m), lang))
-    if lang == "en" and names_en:
-        for col in ("from", "to"):
-            if col in out:
-                out[col] = out[col].map(lambda n: names_en.get(str(n), str(n)))
-    names = {
-        "mode": tr("leg.mode", lang),
-        "from": tr("leg.from", lang),
-        "to": tr("leg.to", lang),
-        "km": tr("leg.km", lang),
-        "hours": tr("leg.hours", lang),
-        "cost_cny_teu": tr("leg.cost", lang),
-    }
-    return out.rename(columns=names)
 
 
 # --- exports -----------------------------------------------------------------------------------------------------

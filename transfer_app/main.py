@@ -157,6 +157,7 @@ def main() -> None:
         provinces=province_shapes(str(base.layers.data_dir)),
         map_sites=map_sites(base, session.base_token),
         run_ms=run_ms,
+        saved=tuple(saved),
     )
     nav = st.navigation(pages.pages(ctx), position="top")
     flash = session.take_flash()

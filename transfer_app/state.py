@@ -50,6 +50,7 @@ class Ctx:
     provinces: gpd.GeoDataFrame | None
     map_sites: gpd.GeoDataFrame
     run_ms: float | None = None  # engine time of this run when it was not cached
+    saved: tuple[Any, ...] = ()  # the workspace's scenario versions, read once per run
 
     @property
     def result(self) -> ScoreResult:

@@ -84,7 +84,7 @@ def changes_table(
 def render(ctx: Ctx) -> None:
     lang, session = ctx.lang, ctx.session
     st.subheader(tr("compare.title", lang))
-    opts = [CURRENT_KEY, *scenario_options(session)]
+    opts = [CURRENT_KEY, *scenario_options(session, saved=list(ctx.saved))]
     # by default: the sidebar scenario without and with the slider weights, else the first two scenarios
     default_a = ctx.scn_key if ctx.scn_key in opts else opts[1]
     default_b = CURRENT_KEY if ctx.weights_edited else next((o for o in opts[1:] if o != default_a), CURRENT_KEY)

@@ -103,16 +103,12 @@ def render(ctx: Ctx) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _kept_map(look: str, _ctx: Ctx) -> maps.KeptMap:
+def cached_map(look: str, _ctx: Ctx) -> maps.KeptMap:
+    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing."""
     m = maps.make_map(
         _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
     )
     return maps.KeptMap(m)
-
-
-def cached_map(look: str, ctx: Ctx) -> maps.KeptMap:
-    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing."""
-    return _kept_map(look, ctx)
 
 
 def _on_map_click(ctx: Ctx) -> None:

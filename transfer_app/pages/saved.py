@@ -14,7 +14,7 @@ from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord, Workspac
 from transfer_app import core
 from transfer_app.exports import context, downloads
 from transfer_app.session import Key
-from transfer_app.state import Ctx, industry_name, saved_scenarios, scenario_label
+from transfer_app.state import Ctx, industry_name, scenario_label
 
 __all__ = ["entry_key", "entry_label", "render", "status_table"]
 
@@ -117,7 +117,7 @@ def render(ctx: Ctx) -> None:
         _shortlist(ctx, by_id[int(chosen)])
     st.divider()
     st.subheader(tr("saved.scenarios", lang))
-    saved = saved_scenarios()
+    saved = list(ctx.saved)
     if not saved:
         st.caption(tr("saved.no_scenarios", lang))
         return

@@ -19,7 +19,6 @@ from transfer_app.state import (
     cached_run,
     display_table,
     industry_name,
-    saved_scenarios,
     scenario_files,
     scenario_label,
     scenario_text,
@@ -133,7 +132,7 @@ def _scenario_editor(ctx: Ctx) -> None:
     lang, session = ctx.lang, ctx.session
     st.subheader(tr("workshop.edit_yaml", lang))
     st.caption(tr("workshop.active", lang, name=scenario_label(ctx.scn_key, lang)))
-    saved = saved_scenarios()
+    saved = list(ctx.saved)
     picks = [DEFAULT_KEY] + [f"file:{p.name}" for p in scenario_files()]
     picks += [f"edit:{name}" for name in session.edited] + [f"ws:{r.name}:{r.version}" for r in saved]
     st.selectbox(
