@@ -18,7 +18,7 @@ tr = core.tr
 
 # tighter page margins than Streamlit's default, so the map and its legend fit a 1366 x 768 screen
 _CSS = """<style>
-[data-testid="stMainBlockContainer"] {padding-top: 1.2rem; padding-left: 1.5rem; padding-right: 1.5rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 2rem; padding-left: 1.5rem; padding-right: 1.5rem;}
 [data-testid="stSidebarHeader"] {height: 2rem; margin-bottom: 0;}
 </style>"""
 
