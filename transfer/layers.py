@@ -9,13 +9,13 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import yaml
 from shapely.geometry import LineString
 
 from transfer import columns as C
 from transfer._census import CENSUS_COLUMNS
 from transfer._paths import default_data_dir
 from transfer._validate import LayerSchema, read_any, validate_frame
+from transfer._yaml import read_yaml
 from transfer.errors import LayerError
 from transfer.names import unknown_name
 from transfer.regions import PROVINCES, region_of
@@ -236,10 +236,7 @@ def _load_corridors(path: Path, points: pd.DataFrame) -> gpd.GeoDataFrame:
     )
     if not path.exists():
         return empty
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise LayerError(f"broken YAML ({exc})", where=str(path), fix="check indentation and quoting") from None
+    raw = read_yaml(path, error=LayerError)[0] or []
     if isinstance(raw, dict):
         raw = raw.get("corridors", [])
     if not isinstance(raw, list):

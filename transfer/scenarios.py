@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from transfer._yaml import line_of, load_yaml, read_yaml
 from transfer.errors import ScenarioError
 from transfer.names import did_you_mean, province_names
 
@@ -201,81 +201,13 @@ class Scenario(_Strict):
 # --- YAML with line numbers ---------------------------------------------------------------------------------
 
 
-_KEY_AT_LINE = re.compile(r"\s*(?:-\s+)?([^\s:#'\"{}\[\],][^:#{}\[\],]*?)\s*:(?:\s|$)")
-
-
-def _key_at(text: str, line0: int) -> str | None:
-    """The mapping key written at the start of a 0-based line of ``text``, if any."""
-    lines = text.splitlines()
-    m = _KEY_AT_LINE.match(lines[line0]) if 0 <= line0 < len(lines) else None
-    return m.group(1) if m else None
-
-
-def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
-    mark = getattr(exc, "problem_mark", None)
-    line = f", line {mark.line + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc)
-    ctx_mark = getattr(exc, "context_mark", None)
-    start = ctx_mark if ctx_mark is not None else mark
-    key = _key_at(text, start.line) if start is not None else None
-    near = ""
-    context = getattr(exc, "context", None)
-    if ctx_mark is not None and context:
-        near = f" ({context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
-    elif key:
-        near = f" (key {key!r})"
-    if isinstance(exc, yaml.constructor.ConstructorError):
-        return ScenarioError(
-            f"the YAML uses a tag that is not allowed{near}: {problem}",
-            where=f"{where}{line}",
-            fix="remove the '!!' tag: scenarios accept plain YAML values only",
-        )
-    return ScenarioError(
-        f"the YAML is malformed{near}: {problem}",
-        where=f"{where}{line}",
-        fix="check indentation (spaces, not tabs), closing brackets and quoting around values with ':' or '#'",
-    )
-
-
-def _compose(text: str, where: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, where, text) from None
-
-
 def _safe_load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
-    """The parsed data (yaml.safe_load only) and the composed node tree (for line numbers)."""
-    node = _compose(text, where)
-    if node is None:
-        return {}, None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:  # e.g. a !!python/object tag: composed fine, refused by the safe constructor
-        raise _yaml_error(exc, where, text) from None
+    """The parsed data (safe tags only, bounded, no duplicate keys) and the node tree (for line numbers)."""
+    data, node = load_yaml(text, where=where, error=ScenarioError)
     return ({} if data is None else data), node
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the key or item at ``loc`` inside a composed YAML node, as far as it can be followed."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = None
-            for k, v in node.value:
-                if k.value == str(part):
-                    found = (k, v)
-                    break
-            if found is None:
-                return line
-            line = found[0].start_mark.line + 1
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+_line_of = line_of
 
 
 def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -339,13 +271,10 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bo
 
 
 def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    if not path.exists():
+    if not path.exists() and not path.is_dir():
         raise ScenarioError(f"scenario file {path} does not exist", where=str(path), fix="check the path")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
-    data, node = _safe_load(text, str(path))
+    data, node = read_yaml(path, error=ScenarioError)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys", where=str(path), fix="start with `name: ...`")
     return data, node

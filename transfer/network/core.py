@@ -13,12 +13,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
+from transfer._yaml import read_yaml
 from transfer.errors import NetworkError, UnknownNameError
 from transfer.names import place_names
 from transfer.network.graph import Assembled, NetworkInputs, assemble
@@ -218,7 +218,7 @@ def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | No
     base = read_params(curated / "transport_params.yaml")
     corridors: list[Mapping[str, Any]] = []
     if (curated / "corridors.yaml").exists():
-        corridors = yaml.safe_load((curated / "corridors.yaml").read_text(encoding="utf-8")) or []
+        corridors = read_yaml(curated / "corridors.yaml", error=NetworkError)[0] or []
     cities_csv = root / "cities.csv"
     city_points = pd.read_csv(cities_csv, usecols=[C.ADCODE, C.NAME_ZH, C.LON, C.LAT]) if cities_csv.exists() else None
     return network_from_tables(

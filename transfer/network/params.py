@@ -8,8 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from transfer._yaml import read_yaml
 from transfer.errors import NetworkError
 
 __all__ = ["MODES", "REQUIRED_MODES", "entry_value", "merge_params", "mode_gaps", "read_params"]
@@ -27,14 +26,7 @@ def read_params(path: Path) -> dict[str, Any]:
             where=str(path),
             fix="restore geodata/curated/transport_params.yaml or pass params=",
         )
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise NetworkError(
-            f"transport parameter file is not valid YAML ({exc})",
-            where=str(path),
-            fix="correct the YAML syntax",
-        ) from exc
+    data = read_yaml(path, error=NetworkError)[0]
     if not isinstance(data, dict) or "modes" not in data:
         raise NetworkError(
             "transport parameter file has no 'modes' section",
