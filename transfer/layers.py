@@ -52,7 +52,7 @@ SCHEMAS: dict[str, LayerSchema] = {
         "sites",
         required=(C.ADCODE, C.NAME_ZH),
         id_column=C.ADCODE,
-        integer=(C.ADCODE,),
+        integer=(C.ADCODE, "n_counties", "province_adcode"),
         numeric=("gn_population", "area_km2"),
         geometry="polygon",
     ),
@@ -94,6 +94,9 @@ SCHEMAS: dict[str, LayerSchema] = {
         integer=(C.ADCODE, *CENSUS_COUNTS),
         numeric=tuple(c for c in CENSUS_NUMERIC if c not in CENSUS_COUNTS),
         adcode_refs=(C.ADCODE,),
+        # net out-migration is negative where a city gained people; population change is negative where it shrank
+        signed=("registered_away_2010", "registered_away_share_2010", "population_change_2010_2020"),
+        ranges={"population_change_2010_2020": (-1.0, 10.0), "schooling_years_2020": (0.0, 25.0)},
     ),
     "eco_restrictions": LayerSchema(
         "eco_restrictions",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
-from transfer._validate import read_any
+from transfer._validate import LayerSchema, coerce_numeric, read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
@@ -43,6 +43,16 @@ __all__ = [
 FIRM_COLUMNS = ("name", "industry", "origin", "jobs")
 FIRM_OPTIONAL = ("land_ha", "needs_bonded_zone")
 MAX_FIRMS = 200_000
+# the largest single manufacturing campuses employ a few hundred thousand; a park of 100 000 ha would be a city
+FIRMS_SCHEMA = LayerSchema(
+    "firms",
+    required=FIRM_COLUMNS,
+    integer=("jobs",),
+    numeric=("land_ha",),
+    ranges={"jobs": (0, 1_000_000), "land_ha": (0, 100_000)},
+)
+_YES = ("1", "1.0", "true", "yes", "y", "是", "x")
+_NO = ("", "0", "0.0", "false", "no", "n", "否")
 
 
 @dataclass(frozen=True)
@@ -439,31 +449,27 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
         )
         for i, v in enumerate(df["origin"].astype(str))
     ]
-    jobs = pd.to_numeric(df["jobs"], errors="coerce")
-    bad = jobs.isna() | (jobs < 0) | (jobs % 1 != 0)
-    if bad.any():
-        r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
+    numbers = coerce_numeric(df, FIRMS_SCHEMA, where=path.name, offset=offset)
+    empty_jobs = numbers["jobs"].isna()
+    if empty_jobs.any():
+        r = int(np.flatnonzero(empty_jobs.to_numpy())[0]) + offset
         raise LayerError(
-            f"jobs must be a whole number >= 0, got {df['jobs'].iloc[r - offset]!r}",
-            where=f"{path.name}, row {r}, field 'jobs'",
-            fix="write the number of jobs (no units)",
+            "jobs is empty", where=f"{path.name}, row {r}, field 'jobs'", fix="write the number of jobs (no units)"
         )
-    out["jobs"] = jobs.astype(int)
+    out["jobs"] = numbers["jobs"].astype(np.int64).to_numpy()
     if "land_ha" in df:
-        land = pd.to_numeric(df["land_ha"], errors="coerce")
-        bad = df["land_ha"].notna() & (df["land_ha"].astype(str).str.strip() != "") & land.isna()
-        if bad.any():
-            r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
-            raise LayerError(
-                "land_ha must be numeric",
-                where=f"{path.name}, row {r}, field 'land_ha'",
-                fix="write hectares as a number",
-            )
-        out["land_ha"] = land
+        out["land_ha"] = numbers["land_ha"].astype(float).to_numpy()
     if "needs_bonded_zone" in df:
-        out["needs_bonded_zone"] = (
-            df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(["1", "true", "yes", "y", "是"])
-        )
+        flag = df["needs_bonded_zone"].astype("string").str.strip().str.lower().fillna("")
+        unknown = ~flag.isin([*_YES, *_NO])
+        if unknown.any():
+            r = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise LayerError(
+                f"needs_bonded_zone must be yes or no, got {df['needs_bonded_zone'].iloc[r]!r}",
+                where=f"{path.name}, row {r + offset}, field 'needs_bonded_zone'",
+                fix="write yes/no, 1/0, true/false or 是/否 (empty means no)",
+            )
+        out["needs_bonded_zone"] = flag.isin(_YES).to_numpy()
     return out
 
 
