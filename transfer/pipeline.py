@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from transfer._validate import LayerSchema, coerce_numeric, read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
-from transfer.layers import Layers, load_default
+from transfer.layers import SCHEMAS, Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
 from transfer.names import city_names, did_you_mean, unknown_name
 from transfer.scenarios import Scenario, province_key
@@ -214,6 +215,20 @@ def _set_census(
     return out
 
 
+def _check_site_value(col: str, val: Any, *, where: str) -> None:
+    """A value a scenario sets on a site must fit the column (a number in its range where the layer has numbers)."""
+    schema = SCHEMAS["sites"]
+    if col not in (*schema.numeric, *schema.integer) or val is None:
+        return
+    if isinstance(val, bool) or not isinstance(val, (int, float)):
+        raise ScenarioError(f"{col!r} must be a number, not {val!r}", where=where, fix=f"write a number for {col!r}")
+    low, high = schema.range_of(col)
+    if not (math.isfinite(val) and low <= val <= high):
+        raise ScenarioError(
+            f"{col!r} = {val!r} is outside {low:g}..{high:g}", where=where, fix=f"give {col!r} a value in that range"
+        )
+
+
 def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
     """A copy of the layers with the scenario's data overrides applied (the input is never modified)."""
     o = scn.overrides
@@ -242,6 +257,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                         where=scn.source_path,
                         fix="use a column of the site layer or of the census table (e.g. working_age_2020)",
                     )
+                _check_site_value(col, val, where=f"{scn.source_path or 'scenario'}, overrides.sites {edit.adcode}")
                 sites.loc[sites.index[idx[edit.adcode]], col] = val
         for code, factor in o.labour_scale.items():
             if int(code) not in idx:
@@ -375,7 +391,9 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
                 fix="build it with `python -m transfer.geodata build` or drop overrides.network",
             )
         from transfer import network as nw
+        from transfer.network.params import check_override
 
+        check_override(net.inputs.params, n.params, where=f"{scn.source_path or 'scenario'}, overrides.network.params")
         net = nw.with_changes(
             net,
             add_edges=[e.model_dump(by_alias=True) for e in n.add_edges],
@@ -600,7 +618,15 @@ def run(
         notes.append(note_items[-1].render("en", labels=False))
 
     demand_rows = []
+    origin_codes = {int(a) for a in layers.origins[C.ADCODE]}
     for item in scn.demand.industries:
+        unknown = [o for o in item.origins if o not in origin_codes]
+        if unknown:
+            raise ScenarioError(
+                f"demand for {item.industry!r} names unknown origin adcode(s) {', '.join(map(str, unknown))}",
+                where=f"{scn.source_path or 'scenario'}, demand.industries",
+                fix="use the adcode of an origin cluster, e.g. 441900 for 东莞 (the origins layer lists them)",
+            )
         if item.industry not in base.catalogue.ids:
             raise ScenarioError(
                 f"demand names unknown industry {item.industry!r}{did_you_mean(item.industry, base.catalogue.ids)}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -40,14 +40,21 @@ class _KeyedValueError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are refused in every float of a scenario (`scale: .inf` would overflow the matcher)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# upper bounds that no real scenario reaches and that keep every integer inside int64 in the matcher
+MAX_JOBS = 50_000_000  # all manufacturing jobs of the coastal provinces are of this order
+Jobs = Annotated[int, Field(ge=0, le=MAX_JOBS)]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class DemandItem(_Strict):
     """Jobs of one industry that relocate (an assumption of the scenario, not data)."""
 
     industry: str
-    jobs: int = Field(ge=0)
+    jobs: Jobs
     origins: tuple[int, ...] = ()
 
 
@@ -56,7 +63,7 @@ class Demand(_Strict):
 
     industries: tuple[DemandItem, ...] = ()
     firms: str | None = None
-    scale: float = Field(default=1.0, ge=0)
+    scale: float = Field(default=1.0, ge=0, le=100)
 
 
 class MatchingOptions(_Strict):
@@ -64,14 +71,14 @@ class MatchingOptions(_Strict):
 
     top_k: int | None = Field(default=30, ge=1)
     min_score: float | None = Field(default=None, ge=0, le=1)
-    unmatched_penalty: float | None = Field(default=None, gt=0)
+    unmatched_penalty: float | None = Field(default=None, gt=0, le=1e6)
     max_share_per_site: float | None = Field(default=None, gt=0, le=1)
     capacity_share_of_labour_pool: float = Field(default=0.02, gt=0, le=1)
-    capacity_jobs: dict[int, int] = Field(default_factory=dict)
-    province_cap_jobs: dict[str | int, int] = Field(default_factory=dict)  # province name or adcode
+    capacity_jobs: dict[int, Jobs] = Field(default_factory=dict)
+    province_cap_jobs: dict[str | int, Jobs] = Field(default_factory=dict)  # province name or adcode
     # a firm goes wholly to one site; industry demand is placed in blocks of block_jobs (None: split freely)
     indivisible: bool = True
-    block_jobs: int | None = Field(default=500, ge=50)
+    block_jobs: int | None = Field(default=500, ge=50, le=MAX_JOBS)
     engine: Literal["auto", "networkx", "ortools"] = "auto"
 
 
@@ -98,7 +105,7 @@ class BondedZoneAdd(_Strict):
     zone_type: Literal["综合保税区", "保税港区", "出口加工区", "保税物流园区", "保税物流中心B"] = "综合保税区"
     city_adcode: int
     name_en: str = ""
-    approval_year: int | None = None
+    approval_year: int | None = Field(default=None, ge=1949, le=2100)
     source: str = "scenario assumption"
 
 
@@ -111,7 +118,7 @@ class EdgeAdd(_Strict):
     from_: str | int = Field(alias="from")
     to: str | int
     mode: Literal["rail", "road"] = "rail"
-    distance_km: float = Field(gt=0)
+    distance_km: float = Field(gt=0, le=10_000)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -122,8 +129,8 @@ class HubAdd(_Strict):
     name_zh: str
     name_en: str = ""
     city_adcode: int | None = None
-    lon: float | None = None
-    lat: float | None = None
+    lon: float | None = Field(default=None, ge=73, le=135.5)
+    lat: float | None = Field(default=None, ge=17.5, le=54)
 
 
 class NetworkEdits(_Strict):
@@ -137,8 +144,9 @@ class NetworkEdits(_Strict):
 class WageEdits(_Strict):
     """Wage changes: relative change per province (0.2 = +20 %) or an absolute CNY/year value."""
 
-    province_change: dict[str | int, float] = Field(default_factory=dict)  # keys: province name or adcode
-    province_set_cny_year: dict[str | int, float] = Field(default_factory=dict)
+    # keys: province name or adcode; a change of -0.5 halves the wage, +1 doubles it
+    province_change: dict[str | int, Annotated[float, Field(gt=-1, le=10)]] = Field(default_factory=dict)
+    province_set_cny_year: dict[str | int, Annotated[float, Field(gt=0, le=10_000_000)]] = Field(default_factory=dict)
 
 
 class Overrides(_Strict):
@@ -146,8 +154,8 @@ class Overrides(_Strict):
     bonded_zones: BondedZoneEdits = BondedZoneEdits()
     network: NetworkEdits = NetworkEdits()
     wages: WageEdits = WageEdits()
-    labour_scale: dict[int, float] = Field(default_factory=dict)
-    eco_key_counties: dict[int, int] = Field(default_factory=dict)
+    labour_scale: dict[int, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    eco_key_counties: dict[int, Annotated[int, Field(ge=0, le=500)]] = Field(default_factory=dict)
 
 
 class Scenario(_Strict):
