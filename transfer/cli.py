@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,19 @@ from transfer.names import city_names, industry_names
 __all__ = ["main"]
 
 FORMATS = ("table", "json", "csv")
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: a whole number >= 1 (``--top 0`` or ``--top -3`` is refused with a message)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if value > 100_000:
+        raise argparse.ArgumentTypeError(f"must be at most 100000, got {value}")
+    return value
 
 
 class _Exit(Exception):
@@ -395,14 +411,14 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_sites)
     s = sub.add_parser("shortlist", help="industry -> top sites, with reasons")
     s.add_argument("--industry", required=True)
-    s.add_argument("--top", type=int, default=10)
+    s.add_argument("--top", type=_positive_int, default=10)
     s.add_argument("--scenario")
     s.add_argument("--all", action="store_true", help="include ineligible sites (with the reason)")
     fmt(s)
     s.set_defaults(func=cmd_shortlist)
     s = sub.add_parser("site", help="site -> industries to court, with reasons")
     s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
-    s.add_argument("--top", type=int, default=None)
+    s.add_argument("--top", type=_positive_int, default=None)
     s.add_argument("--scenario")
     s.add_argument(
         "--by",
@@ -415,7 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("explain", help="why a site ranks where it does, and what single change would lift it")
     s.add_argument("--industry", required=True)
     s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
-    s.add_argument("--top", type=int, default=10, help="the top list to reach (K)")
+    s.add_argument("--top", type=_positive_int, default=10, help="the top list to reach (K)")
     s.add_argument("--scenario")
     fmt(s, ("table", "json"))
     s.set_defaults(func=cmd_explain)
@@ -435,7 +451,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="compare two scenarios")
     s.add_argument("a")
     s.add_argument("b")
-    s.add_argument("--top", type=int, default=10)
+    s.add_argument("--top", type=_positive_int, default=10)
     s.add_argument("--out")
     fmt(s, ("table", "json"))
     s.set_defaults(func=cmd_compare)
@@ -447,19 +463,58 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``transfer`` command; returns the exit code (2 for bad input)."""
+    """Entry point of the ``transfer`` command; returns the exit code.
+
+    0 done; 2 bad input (a one-line message that says what, where and how to fix); 1 an unexpected error (a bug:
+    one line naming the log file that holds the traceback); 130 interrupted.
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if args.data and not Path(args.data).is_dir():
+            what = "is a file, not a folder" if Path(args.data).exists() else "does not exist"
+            raise _Exit(f"--data: {args.data} {what}; give the folder that holds the layers (like geodata/)")
+        if getattr(args, "out", None):
+            _check_out_dir(Path(args.out), option="--out")
         text = args.func(args)
+        sys.stdout.write(text)
+        sys.stdout.flush()
     except _Exit as exc:
         sys.stderr.write(f"transfer: {exc}\n")
         return exc.code
     except TransferError as exc:
         sys.stderr.write(f"transfer: {exc}\n")
         return 2
-    sys.stdout.write(text)
+    except KeyboardInterrupt:
+        sys.stderr.write("transfer: interrupted\n")
+        return 130
+    except BrokenPipeError:  # `transfer sites | head`: the reader stopped reading
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps Python's exit flush quiet
+        return 0
+    except Exception as exc:  # the boundary: anything else is a bug, reported with a log for the bug report
+        from transfer._crash import write_crash_log
+
+        log = write_crash_log(exc, context="transfer " + " ".join(sys.argv[1:] if argv is None else argv))
+        where = f"the details are in {log}" if log else "the details were printed above"
+        sys.stderr.write(
+            f"transfer: unexpected error ({type(exc).__name__}: {str(exc)[:200]}); {where}. "
+            "Please attach that file to a bug report.\n"
+        )
+        return 1
     return 0
+
+
+def _check_out_dir(path: Path, *, option: str) -> None:
+    """Refuse an output folder that cannot be written, before any computation."""
+    if path.exists() and not path.is_dir():
+        raise _Exit(f"{option}: {path} is a file, not a folder; give a folder for the output files")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise _Exit(f"{option}: cannot write to {path} ({exc.strerror}); choose a folder you may write to") from None
 
 
 if __name__ == "__main__":
