@@ -357,6 +357,16 @@ _CRITERIA_SHORT: dict[str, dict[str, str]] = {
 
 # app-only labels: loading messages, zone types in English, route finding
 _APP: dict[str, dict[str, str]] = {
+    "app.unexpected_error": {
+        "zh": "出现意外错误({kind}:{message})。这是本工具的缺陷,不是您的操作所致;已保存的工作不受影响。"
+        "详细信息已写入 {log},报告问题时请附上该文件。",
+        "en": "An unexpected error occurred ({kind}: {message}). This is a defect of the tool, not something you did; "
+        "saved work is not affected. The details are in {log}; please attach that file to a bug report.",
+    },
+    "app.log_unwritable": {
+        "zh": "(无法写入日志文件,详情见服务器终端)",
+        "en": "(no log file could be written; see the server console)",
+    },
     "app.loading": {"zh": "正在载入基础数据…", "en": "Loading the base data…"},
     "sidebar.origin": {"zh": "转出地(线路起点)", "en": "Origin cluster (for routes)"},
     "sidebar.default_scenario": {"zh": "默认(无情景)", "en": "Default (no scenario)"},

@@ -109,8 +109,30 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
 
 
 def main() -> None:
+    """The app, behind one boundary: an unexpected error is an error box naming a log file, never a traceback."""
     st.set_page_config(page_title="承接地匹配 · Transfer site matching", layout="wide", page_icon="🗺")
     st.markdown(_CSS, unsafe_allow_html=True)
+    try:
+        _main()
+    except TransferError as exc:  # an expected error that escaped its page: still what, where and how to fix
+        st.error(str(exc))
+    except Exception as exc:  # a bug: Streamlit's own rerun/stop signals are BaseException and pass through
+        from transfer._crash import write_crash_log
+
+        lang = Session.current().lang
+        log = write_crash_log(exc, context="app")
+        st.error(
+            tr(
+                "app.unexpected_error",
+                lang,
+                kind=type(exc).__name__,
+                message=str(exc)[:200],
+                log=str(log) if log else tr("app.log_unwritable", lang),
+            )
+        )
+
+
+def _main() -> None:
     session = Session.current()
     lang = session.lang
     try:
