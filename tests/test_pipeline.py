@@ -233,3 +233,31 @@ def test_a_run_that_differs_in_weights_only_reuses_the_site_table(base: Base) ->
     # a run of another scenario is not reused
     other = Scenario(name="other", weights={"toys": {"wage": 1.0}})
     assert run(base, other, reuse=first).table is not first.table
+
+
+# --- a replaced hubs layer takes effect everywhere -----------------------------------------------------------------
+
+
+def test_replaced_hubs_reach_the_network_and_accessibility(base: Base) -> None:
+    """Dropping every sea gateway but Shanghai's: Nanning's nearest gateway is no longer Qinzhou, its cost rises,
+    and the network routes to the remaining hubs only."""
+    import dataclasses
+
+    from transfer.pipeline import base_with_layers, get_network
+
+    hubs = base.layers.hubs
+    keep = hubs[(hubs["hub_type"] != "sea_gateway") | (hubs["hub_id"] == "sea_shanghai")]
+    new = base_with_layers(base, dataclasses.replace(base.layers, hubs=keep), recompute_access=False)
+    nanning = 450100
+    assert base.access.at[nanning, "nearest_sea_gateway"] == "sea_qinzhou"
+    assert new.access.at[nanning, "nearest_sea_gateway"] == "sea_shanghai"
+    assert new.access.at[nanning, "cost_to_sea_cny_teu"] > 2 * base.access.at[nanning, "cost_to_sea_cny_teu"]
+    places = get_network(new).inputs.places
+    net_sea = set(places.loc[(places["kind"] == "hub") & (places["hub_type"] == "sea_gateway"), "place_id"])
+    assert net_sea == {"sea_shanghai"}
+    # the base is untouched
+    assert get_network(base) is not get_network(new)
+    assert base.access.at[nanning, "nearest_sea_gateway"] == "sea_qinzhou"
+    # and a run on the new base scores with the new accessibility
+    res = run(new, match=False)
+    assert res.table.values.at[nanning, "sea_cost"] == pytest.approx(new.access.at[nanning, "cost_to_sea_cny_teu"])

@@ -351,14 +351,57 @@ def edits_network(scn: Scenario) -> bool:
     return bool(n.add_edges or n.remove_edges or n.add_hubs or n.remove_hubs or n.params)
 
 
+def hub_changes(net_places: pd.DataFrame, hubs: pd.DataFrame) -> tuple[list[str], list[dict[str, Any]]]:
+    """The hubs to remove from and to add to a network so that its hubs are those of the ``hubs`` layer.
+
+    A hub whose type, city or coordinates changed is removed and added again; an unchanged hub stays.
+    """
+    cols = [C.HUB_TYPE, C.CITY_ADCODE, C.LON, C.LAT]
+
+    def key(row: Any) -> tuple[Any, ...]:
+        return tuple(
+            None if pd.isna(row.get(c)) else (round(float(row[c]), 5) if c in (C.LON, C.LAT) else str(row[c]))
+            for c in cols
+        )
+
+    in_net = {str(r["place_id"]): key(r) for _, r in net_places[net_places["kind"] == "hub"].iterrows()}
+    wanted = {str(r[C.HUB_ID]): r for _, r in hubs.iterrows()}
+    remove = [h for h, k in in_net.items() if h not in wanted or key(wanted[h]) != k]
+    add = []
+    for h, r in wanted.items():
+        if h in in_net and h not in remove:
+            continue
+        rec = {"hub_id": h, "hub_type": str(r[C.HUB_TYPE]), "name_zh": str(r[C.NAME_ZH])}
+        rec["name_en"] = "" if pd.isna(r.get(C.NAME_EN)) else str(r.get(C.NAME_EN))
+        for c in (C.CITY_ADCODE, C.LON, C.LAT):
+            val = r.get(c)
+            if val is not None and not pd.isna(val):
+                rec[c] = int(val) if c == C.CITY_ADCODE else float(val)
+        add.append(rec)
+    return remove, add
+
+
 def base_with_layers(base: Base, layers: Layers, *, recompute_access: bool) -> Base:
-    """A new Base with replaced layers; accessibility is recomputed when sites or origins changed."""
+    """A new Base with replaced layers.
+
+    A replaced hubs layer replaces the network's hubs too (routes and accessibility use the new hubs);
+    accessibility is recomputed when sites, origins or hubs changed.
+    """
     access = base.access
-    if recompute_access and access is not None:
+    network = base.network
+    hubs_changed = not layers.hubs.equals(base.layers.hubs)
+    if hubs_changed and (access is not None or network is not None):
         from transfer import network as nw
 
-        access = nw.accessibility(get_network(base), sites_for_access(layers), layers.origins, None)
-    return dataclasses.replace(base, layers=layers, access=access)
+        net = get_network(base)
+        remove, add = hub_changes(net.inputs.places, layers.hubs)
+        network = nw.with_changes(net, remove_hubs=remove, add_hubs=add) if (remove or add) else net
+    if (recompute_access or hubs_changed) and access is not None:
+        from transfer import network as nw
+
+        net = network if network is not None else get_network(base)
+        access = nw.accessibility(net, sites_for_access(layers), layers.origins, None)
+    return dataclasses.replace(base, layers=layers, access=access, network=network)
 
 
 def scoring_options(scn: Scenario) -> ScoringOptions:
