@@ -21,6 +21,7 @@ __all__ = [
     "LayerSchema",
     "check_crs",
     "coerce_numeric",
+    "range_problem",
     "read_any",
     "validate_frame",
     "xlsx_sheets",
@@ -279,16 +280,26 @@ def _check_range(values: pd.Series, col: str, schema: LayerSchema, *, where: str
         out = ~np.isnan(arr) & ((arr < low) | (arr > high))
     if out.any():
         first = arr[np.flatnonzero(out)[0]]
-        if low == 0 and first < 0:
-            what = f"the value must not be negative (found {first:g})"
-        else:
-            what = f"the value must lie between {low:g} and {high:g} (found {first:g})"
+        what = range_problem(first, low, high)
         unit = " (a share is written 0.35, not 35 %)" if high == 1.0 else ""
         raise LayerError(
             what,
             where=f"{where}, {_rows(np.flatnonzero(out), header_offset=offset)}, field {col!r}",
             fix=f"correct {col!r}{unit}; leave the cell empty when unknown",
         )
+
+
+def _num(x: float) -> str:
+    return f"{x:,.10g}"
+
+
+def range_problem(value: float, low: float, high: float) -> str:
+    """What is wrong with ``value`` outside ``low..high``, in words."""
+    if low == 0 and value < 0:
+        return f"the value must not be negative (found {_num(value)})"
+    if high >= MAX_MAGNITUDE and value > high:
+        return f"the value is too large to be real (found {value:g})"
+    return f"the value must lie between {_num(low)} and {_num(high)} (found {_num(value)})"
 
 
 def _points_from_lonlat(df: pd.DataFrame, *, where: str, offset: int) -> gpd.GeoDataFrame:
@@ -380,7 +391,7 @@ def validate_frame(
         raise LayerError(
             f"missing required column(s): {hints}",
             where=where,
-            fix=f"a {schema.kind} layer needs the columns {', '.join(schema.required)}",
+            fix=f"the {schema.kind} layer needs the columns {', '.join(schema.required)}",
         )
     if schema.geometry is not None:
         if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:

@@ -16,7 +16,7 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
-from transfer._validate import LayerSchema, coerce_numeric, read_any
+from transfer._validate import LayerSchema, coerce_numeric, range_problem, read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
@@ -223,9 +223,11 @@ def _check_site_value(col: str, val: Any, *, where: str) -> None:
     if isinstance(val, bool) or not isinstance(val, (int, float)):
         raise ScenarioError(f"{col!r} must be a number, not {val!r}", where=where, fix=f"write a number for {col!r}")
     low, high = schema.range_of(col)
-    if not (math.isfinite(val) and low <= val <= high):
+    if not math.isfinite(val):
+        raise ScenarioError(f"{col!r} must be a finite number", where=where, fix=f"write a number for {col!r}")
+    if not low <= val <= high:
         raise ScenarioError(
-            f"{col!r} = {val!r} is outside {low:g}..{high:g}", where=where, fix=f"give {col!r} a value in that range"
+            f"{col!r}: {range_problem(val, low, high)}", where=where, fix=f"give {col!r} a value in its range"
         )
 
 
@@ -371,7 +373,7 @@ def hub_changes(net_places: pd.DataFrame, hubs: pd.DataFrame) -> tuple[list[str]
     for h, r in wanted.items():
         if h in in_net and h not in remove:
             continue
-        rec = {"hub_id": h, "hub_type": str(r[C.HUB_TYPE]), "name_zh": str(r[C.NAME_ZH])}
+        rec: dict[str, Any] = {"hub_id": h, "hub_type": str(r[C.HUB_TYPE]), "name_zh": str(r[C.NAME_ZH])}
         rec["name_en"] = "" if pd.isna(r.get(C.NAME_EN)) else str(r.get(C.NAME_EN))
         for c in (C.CITY_ADCODE, C.LON, C.LAT):
             val = r.get(c)

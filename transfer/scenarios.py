@@ -331,7 +331,7 @@ def load_scenario(path: str | Path, *, _depth: int = 0) -> Scenario:
         if not parent_path.exists():
             line = _line_of(node, ("extends",))
             siblings = sorted(p.name for p in path.parent.glob("*.yaml"))
-            hint = did_you_mean(Path(str(data["extends"])).name, siblings)
+            hint = did_you_mean(Path(str(data["extends"])).name, siblings, cutoff=0.75)
             raise ScenarioError(
                 f"`extends` names {data['extends']!r}, which does not exist{hint}",
                 where=f"{path}, line {line}",
