@@ -227,6 +227,19 @@ def test_firms_bad_upload_shows_the_validation_message() -> None:
     assert any("jobs" in e.value and "firms.csv" in e.value for e in at.error), [e.value for e in at.error]
 
 
+def test_firms_workbook_sheet_is_named_and_selectable() -> None:
+    """Data on the second sheet: the first is read and the message names it and the other; choosing the second
+    sheet reads the firms."""
+    book = (REPO / "tests" / "data" / "bad" / "firms" / "data_on_second_sheet.xlsx").read_bytes()
+    at = _app("firms")
+    _upload(at, "firms_file", "firms.xlsx", book)
+    assert not at.exception
+    assert any("'说明'" in e.value and "企业" in e.value for e in at.error), [e.value for e in at.error]
+    at.selectbox(key="firms_sheet").set_value("企业").run()
+    _ok(at)
+    assert any("firms.xlsx · 企业" in s.value for s in at.success), [s.value for s in at.success]
+
+
 def test_firms_upload_over_the_size_limit_is_refused() -> None:
     at = _app("firms")
     big = b"name,industry,origin,jobs\n" + b"x" * int((core.MAX_UPLOAD_MB + 1) * 1e6)

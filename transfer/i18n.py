@@ -241,6 +241,7 @@ _TYPED: dict[str, dict[str, str]] = {
         "zh": "已载入 {rows} 行({name})。",
         "en": "Loaded {rows} rows ({name}).",
     },
+    "upload.sheet": {"zh": "读取工作表", "en": "Sheet to read"},
     "upload.replace_layer": {"zh": "以上传文件替换图层", "en": "Replace layer with uploaded file"},
     "upload.unsupported_type": {
         "zh": "不支持的文件类型:{suffix}",

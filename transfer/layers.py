@@ -282,6 +282,7 @@ def load_layer(
     *,
     kind: str,
     known_adcodes: set[int] | None = None,
+    sheet: str | None = None,
 ) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read and validate one layer file of the given kind.
 
@@ -294,6 +295,8 @@ def load_layer(
         key_eco_counties, dev_zones, min_wage, industry_clusters, province_economy).
     known_adcodes
         Adcodes that references must resolve to (default: none checked).
+    sheet
+        The sheet of a workbook to read (default: the first; ``file.xlsx#sheet`` works too).
 
     Raises
     ------
@@ -303,9 +306,10 @@ def load_layer(
     if kind not in SCHEMAS:
         raise unknown_name("layer kind", kind, KINDS, error=LayerError, fix=f"use one of {', '.join(KINDS)}")
     path = Path(path)
-    df, offset = read_any(path)
+    df, offset = read_any(path, sheet=sheet)
     schema = SCHEMAS[kind]
-    out = validate_frame(df, schema, where=path.name, offset=offset, known_adcodes=known_adcodes)
+    where = f"{path.name}, sheet {df.attrs['sheet']!r}" if df.attrs.get("sheet") and sheet else path.name
+    out = validate_frame(df, schema, where=where, offset=offset, known_adcodes=known_adcodes)
     if kind == "sites":
         assert isinstance(out, gpd.GeoDataFrame)
         out = _complete_sites(out, where=path.name)
@@ -417,13 +421,13 @@ def _empty_points(df: pd.DataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df.assign(**{C.LON: [], C.LAT: []}), geometry=[], crs=C.WGS84)
 
 
-def replace_layer(layers: Layers, kind: str, path: str | Path) -> Layers:
+def replace_layer(layers: Layers, kind: str, path: str | Path, *, sheet: str | None = None) -> Layers:
     """A new :class:`Layers` with one layer replaced by a user's validated file; the input is unchanged."""
     if kind == "sites":
-        frame = load_layer(path, kind=kind)
+        frame = load_layer(path, kind=kind, sheet=sheet)
     else:
         known = _known_adcodes(layers.sites, layers.origins, layers.cities)
-        frame = load_layer(path, kind=kind, known_adcodes=known)
+        frame = load_layer(path, kind=kind, known_adcodes=known, sheet=sheet)
     frames: dict[str, Any] = {k: getattr(layers, k) for k in KINDS}
     frames["cities"] = layers.cities
     frames[kind] = frame

@@ -454,15 +454,18 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
     return layers, net, access
 
 
-def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -> pd.DataFrame:
+def load_firms(
+    path: str | Path, catalogue: IndustryCatalogue, layers: Layers, *, sheet: str | None = None
+) -> pd.DataFrame:
     """Read and validate a firms file (CSV UTF-8/GBK or XLSX).
 
     Columns: name, industry, origin, jobs[, land_ha, needs_bonded_zone].
 
-    ``origin`` may be an origin adcode or its Chinese or English name.
+    ``origin`` may be an origin adcode or its Chinese or English name. ``sheet`` chooses the sheet of a workbook
+    (default: the first; ``file.xlsx#sheet`` works too).
     """
     path = Path(path)
-    df, offset = read_any(path)
+    df, offset = read_any(path, sheet=sheet)
     df = df.rename(columns={c: str(c).strip().lower() for c in df.columns})
     missing = [c for c in FIRM_COLUMNS if c not in df.columns]
     if missing:

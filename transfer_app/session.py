@@ -57,6 +57,8 @@ class Key(StrEnum):
     COMPARE_ALL = "cmp_all"
     OPEN_SHORTLIST = "open_shortlist"
     FIRMS_FILE = "firms_file"
+    FIRMS_SHEET = "firms_sheet"
+    LAYER_SHEET = "layer_sheet"
     REPLACE_KIND = "replace_kind"
     LAYER_FILE = "layer_file"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import tempfile
 import threading
 import time
@@ -219,11 +221,33 @@ def timed_run(base: Base, base_token: str, scn: Scenario, *, plain: Scenario | N
 
 
 def tmp_copy(uploaded: Any) -> Path:
-    """Write an upload to a private temporary file that keeps its name (the engine names it in messages)."""
-    folder = Path(tempfile.mkdtemp(prefix="transfer_upload_"))
+    """Write an upload to a private temporary file that keeps its name (the engine names it in messages).
+
+    The folder is named after the content, so the reruns of one upload reuse one file instead of writing new ones.
+    """
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()[:24]
+    folder = Path(tempfile.gettempdir()) / f"transfer_upload_{os.getuid() if hasattr(os, 'getuid') else 0}_{digest}"
+    folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / Path(uploaded.name).name
-    path.write_bytes(uploaded.getvalue())
+    if not path.exists() or path.stat().st_size != len(data):
+        path.write_bytes(data)
     return path
+
+
+def choose_sheet(path: Path, lang: str, *, key: str) -> str | None:
+    """For a workbook with several sheets, a selector of the sheet to read (the first by default); else None."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    from transfer._validate import xlsx_sheets
+
+    try:
+        names = xlsx_sheets(path)
+    except TransferError:
+        return None  # the reader itself says what is wrong with the file
+    if len(names) < 2:
+        return None
+    return str(st.selectbox(tr("upload.sheet", lang), names, key=key))
 
 
 def too_large(uploaded: Any, lang: str) -> bool:

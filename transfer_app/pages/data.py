@@ -15,25 +15,22 @@ from transfer.layers import KINDS, replace_layer
 from transfer.pipeline import base_with_layers
 from transfer_app import core
 from transfer_app.session import Key
-from transfer_app.state import SOURCES_MD, Ctx, tmp_copy, too_large
+from transfer_app.state import SOURCES_MD, Ctx, choose_sheet, tmp_copy, too_large
 
 __all__ = ["render"]
 
 tr = core.tr
 
 
-def _replace_layer(ctx: Ctx, kind: str, up: Any) -> None:
+def _replace_layer(ctx: Ctx, kind: str, up: Any, path: Path, sheet: str | None) -> None:
     lang = ctx.lang
-    if too_large(up, lang):
-        return
     try:
-        path = tmp_copy(up)
-        new_layers = replace_layer(ctx.base.layers, kind, path)
+        new_layers = replace_layer(ctx.base.layers, kind, path, sheet=sheet)
         new_base = base_with_layers(ctx.base, new_layers, recompute_access=kind in ("sites", "origins"))
     except TransferError as exc:
         st.error(tr("upload.validation_failed", lang, message=str(exc)))
         return
-    digest = hashlib.sha256(up.getvalue()).hexdigest()[:16]
+    digest = hashlib.sha256(up.getvalue() + (sheet or "").encode()).hexdigest()[:16]
     message = tr("data.replaced", lang, kind=kind, name=up.name, rows=len(getattr(new_layers, kind)))
     ctx.session.set_base(new_base, f"{ctx.base_token}+{kind}:{digest}", message)
     st.rerun()
@@ -76,9 +73,13 @@ def render(ctx: Ctx) -> None:
     up = st.file_uploader(
         tr("upload.prompt", lang), type=["csv", "xlsx", "geojson", "json", "gpkg", "zip"], key=Key.LAYER_FILE
     )
+    path, sheet = None, None
+    if up is not None and not too_large(up, lang):
+        path = tmp_copy(up)
+        sheet = choose_sheet(path, lang, key=Key.LAYER_SHEET)
     c1, c2 = st.columns(2)
-    if c1.button(tr("upload.replace_layer", lang), disabled=up is None, key="replace_go") and up is not None:
-        _replace_layer(ctx, kind, up)
+    if c1.button(tr("upload.replace_layer", lang), disabled=path is None, key="replace_go") and up and path:
+        _replace_layer(ctx, kind, up, path, sheet)
     if ctx.session.custom_base is not None and c2.button(tr("data.reset", lang), key="replace_reset"):
         ctx.session.set_base(None, "default")
         st.rerun()

@@ -12,7 +12,16 @@ from transfer.errors import TransferError
 from transfer.pipeline import RunResult, load_firms
 from transfer_app import core
 from transfer_app.session import Key
-from transfer_app.state import Ctx, cached_firm_run, industry_name, scenario_text, site_province, tmp_copy, too_large
+from transfer_app.state import (
+    Ctx,
+    cached_firm_run,
+    choose_sheet,
+    industry_name,
+    scenario_text,
+    site_province,
+    tmp_copy,
+    too_large,
+)
 
 __all__ = ["render"]
 
@@ -29,15 +38,19 @@ def render(ctx: Ctx) -> None:
         return
     if too_large(up, lang):
         return
+    path = tmp_copy(up)
+    sheet = choose_sheet(path, lang, key=Key.FIRMS_SHEET)
     try:
-        firms = load_firms(tmp_copy(up), ctx.base.catalogue, ctx.run.layers)
-        digest = hashlib.sha256(up.getvalue()).hexdigest()
+        firms = load_firms(path, ctx.base.catalogue, ctx.run.layers, sheet=sheet)
+        digest = hashlib.sha256(up.getvalue() + (sheet or "").encode()).hexdigest()
         r = cached_firm_run(ctx.base, ctx.base_token, scenario_text(ctx.scn), ctx.scn, digest, firms)
     except TransferError as exc:
         st.error(str(exc))
         return
     st.success(
-        tr("upload.loaded_ok", lang, rows=len(firms), name=up.name) + " " + tr("firms.count", lang, n=len(firms))
+        tr("upload.loaded_ok", lang, rows=len(firms), name=up.name if sheet is None else f"{up.name} · {sheet}")
+        + " "
+        + tr("firms.count", lang, n=len(firms))
     )
     _firm_results(ctx, r, firms)
 
