@@ -261,3 +261,50 @@ def test_replaced_hubs_reach_the_network_and_accessibility(base: Base) -> None:
     # and a run on the new base scores with the new accessibility
     res = run(new, match=False)
     assert res.table.values.at[nanning, "sea_cost"] == pytest.approx(new.access.at[nanning, "cost_to_sea_cny_teu"])
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        k
+        for k in (
+            "sites",
+            "origins",
+            "bonded_zones",
+            "hubs",
+            "designations",
+            "census",
+            "key_eco_counties",
+            "key_eco_coverage",
+            "dev_zones",
+            "min_wage",
+            "industry_clusters",
+            "province_economy",
+        )
+    ],
+)
+def test_a_layer_with_only_its_required_columns_runs(base: Base, tmp_path: Path, kind: str) -> None:
+    """The documented schema is the contract: a replaced layer with only the required columns (and coordinates
+    or geometry) loads, and a run on it works; optional names fall back (an English name to the Chinese one)."""
+    import geopandas as gpd
+
+    from transfer.layers import SCHEMAS, replace_layer
+    from transfer.pipeline import base_with_layers
+
+    frame = getattr(base.layers, kind)
+    schema = SCHEMAS[kind]
+    keep = [c for c in schema.required if c in frame.columns]
+    if schema.geometry == "polygon":
+        path = tmp_path / f"{kind}.geojson"
+        gpd.GeoDataFrame(frame[keep], geometry=frame.geometry, crs=4326).to_file(path)
+    else:
+        keep += [c for c in ("lon", "lat") if c in frame.columns and (schema.geometry or kind == "hubs")]
+        path = tmp_path / f"{kind}.csv"
+        pd.DataFrame(frame[keep]).to_csv(path, index=False)
+    layers = replace_layer(base.layers, kind, path)
+    new = base_with_layers(base, layers, recompute_access=kind in ("sites", "origins"))
+    res = run(new, match=False)
+    assert len(res.scores.shortlist("toys", top=10)) == 10
+    if "name_en" in schema.optional:
+        replaced = getattr(new.layers, kind)
+        assert (replaced["name_en"] == replaced["name_zh"]).all()

@@ -46,6 +46,8 @@ class LayerSchema:
     vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)
     signed: tuple[str, ...] = ()  # numeric columns that may be negative (all others must be >= 0)
     ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # explicit [low, high] per column
+    # optional columns filled when a file lacks them: a column name (copy that column) or None (empty)
+    optional: dict[str, str | None] = field(default_factory=dict)
 
     def range_of(self, col: str) -> tuple[float, float]:
         """The closed range a numeric column must lie in (shares and rates 0..1, years 1949..2100, counts >= 0)."""
@@ -426,6 +428,12 @@ def validate_frame(
         _check_bounds(gdf, where=where, offset=offset)
         df = gdf
     df = coerce_numeric(df, schema, where=where, offset=offset)
+    for col, source in schema.optional.items():
+        if col not in df.columns:
+            df[col] = df[source] if source is not None else None
+        elif source is not None:  # a blank English name falls back to the Chinese one
+            blank = df[col].isna() | (df[col].astype("string").str.strip() == "")
+            df.loc[blank, col] = df.loc[blank, source]
     if schema.geometry is None and C.LON in df.columns and C.LAT in df.columns:
         # optional coordinates in a table layer: check the rows that have them
         has = df[C.LON].notna() & df[C.LAT].notna()

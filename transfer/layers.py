@@ -50,6 +50,7 @@ DESIGNATION_TYPES = (
 SCHEMAS: dict[str, LayerSchema] = {
     "sites": LayerSchema(
         "sites",
+        optional={C.NAME_EN: C.NAME_ZH},
         required=(C.ADCODE, C.NAME_ZH),
         id_column=C.ADCODE,
         integer=(C.ADCODE, "n_counties", "province_adcode"),
@@ -58,6 +59,7 @@ SCHEMAS: dict[str, LayerSchema] = {
     ),
     "origins": LayerSchema(
         "origins",
+        optional={C.NAME_EN: C.NAME_ZH},
         required=(C.ADCODE, C.NAME_ZH),
         id_column=C.ADCODE,
         integer=(C.ADCODE,),
@@ -65,6 +67,7 @@ SCHEMAS: dict[str, LayerSchema] = {
     ),
     "bonded_zones": LayerSchema(
         "bonded_zones",
+        optional={C.NAME_EN: C.NAME_ZH},
         required=(C.NAME_ZH, "zone_type", C.CITY_ADCODE, C.SOURCE),
         id_column=C.NAME_ZH,
         integer=(C.CITY_ADCODE, C.APPROVAL_YEAR, C.SOURCE_YEAR),
@@ -73,6 +76,7 @@ SCHEMAS: dict[str, LayerSchema] = {
     ),
     "hubs": LayerSchema(
         "hubs",
+        optional={C.NAME_EN: C.NAME_ZH},
         required=(C.HUB_ID, C.NAME_ZH, C.HUB_TYPE, C.CITY_ADCODE, C.SOURCE),
         id_column=C.HUB_ID,
         integer=(C.CITY_ADCODE, C.SOURCE_YEAR),
