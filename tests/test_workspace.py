@@ -399,50 +399,7 @@ def test_import_merge_appends_versions_and_is_idempotent(tmp_path: Path) -> None
         assert target.current_statuses(local_list.id)["Foxconn"].status == "negotiating"
 
 
-def _tamper(path: Path, sql: str) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        conn.execute(sql)
-    finally:
-        conn.close()
-
-
-BAD_FILES = {
-    "missing": (None, "does not exist"),
-    "text": ("text", "cannot be read as SQLite"),
-    "foreign": ("CREATE TABLE cities (name TEXT)", "not a transfer workspace"),
-    "bad status": ("UPDATE entry_status SET status = 'maybe'", "integrity check failed.*CHECK.*entry_status"),
-    "bad json": ("UPDATE runs SET parameters_json = '{oops'", "parameters is not valid JSON"),
-    "bad rows": ("UPDATE shortlists SET rows_json = '[1, 2]'", "row that is not a JSON object"),
-    "no uid": ("UPDATE scenarios SET uid = NULL", "scenarios rows have no uid"),
-    "dangling": ("UPDATE entry_status SET shortlist_id = 77", "refers to a missing shortlists record"),
-    "bad time": ("UPDATE scenarios SET created_at = 'yesterday'", "not an ISO-8601 timestamp"),
-    "dropped table": ("DROP TABLE run_results", "table 'run_results' is missing"),
-    "newer": (f"PRAGMA user_version = {SCHEMA_VERSION + 1}", "newer than this program"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
-@pytest.mark.parametrize("mode", ["merge", "replace"])
-def test_bad_import_file_changes_nothing(tmp_path: Path, case: str, mode: str) -> None:
-    sql, message = BAD_FILES[case]
-    bad = tmp_path / "bad.sqlite"
-    if sql == "text":
-        bad.write_text("scenario,version\nbaseline,1\n")
-    elif sql is not None and sql.startswith("CREATE"):
-        _tamper(bad, sql)
-    elif sql is not None:
-        with Workspace.open(tmp_path / "other.sqlite") as other:
-            _fill(other)
-            other.export(bad)
-        _tamper(bad, sql)
-    with Workspace.open(tmp_path / "ws.sqlite") as workspace:
-        _fill(workspace)
-        before = _dump(workspace.path)
-        with pytest.raises(WorkspaceError, match=message):
-            workspace.import_(bad, mode=mode)  # type: ignore[arg-type]
-        assert _dump(workspace.path) == before
+# Bad import files, one per way a file can be wrong: tests/test_workspace_import.py.
 
 
 def test_unknown_import_mode(ws: Workspace, tmp_path: Path) -> None:

@@ -18,9 +18,9 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
-from transfer.errors import TransferError
+from transfer.errors import WorkspaceError, WorkspaceImportError
 from transfer.names import did_you_mean, unknown_name
-from transfer.workspace import exchange, schema
+from transfer.workspace import _validate, exchange, schema
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 SHORTLIST_KINDS = schema.SHORTLIST_KINDS
@@ -35,10 +35,6 @@ _BACKOFF_CAP_S = 2.0
 _COUNT_TABLES = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
 
 T = TypeVar("T")
-
-
-class WorkspaceError(TransferError):
-    """The workspace file cannot be opened, read, written, exported or imported."""
 
 
 @dataclass(frozen=True)
@@ -837,9 +833,10 @@ class Workspace:
 
         Raises
         ------
-        WorkspaceError
-            The file is missing, not a workspace, newer than this program, or fails validation;
-            the workspace is then unchanged.
+        WorkspaceImportError
+            The file is missing, not a whole SQLite file, not a workspace, newer than this program, fails
+            validation, or (merge) holds a uid this workspace uses for another record; the message names
+            the table, row and uid. The workspace is then unchanged.
         """
         if mode not in ("merge", "replace"):
             raise WorkspaceError(
@@ -849,25 +846,34 @@ class Workspace:
             )
         source = Path(path).expanduser()
         if not source.is_file():
-            raise WorkspaceError("the import file does not exist", where=str(source), fix="check the path")
+            raise WorkspaceImportError(
+                "the import file does not exist" if not source.exists() else "the import path is not a file",
+                where=str(source),
+                fix="check the path: it must name a file written by Workspace.export",
+            )
         snapshot = self._read_import(source)
 
         def apply(conn: sqlite3.Connection) -> dict[str, int]:
             if mode == "replace":
                 return exchange.replace_with(conn, snapshot)
+            # Under the write lock, so no other writer can add a record with one of these uids meanwhile.
+            collisions = _validate.collision_problems(conn, snapshot.signatures)
+            if collisions:
+                raise _validate.rejected(source, collisions)
             return exchange.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
         return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
 
     def _read_import(self, source: Path) -> exchange.Snapshot:
-        def bad(what: str) -> WorkspaceError:
-            return WorkspaceError(
-                f"the import file was rejected and nothing was changed: {what}",
-                where=str(source),
-                fix="import a file written by Workspace.export",
-            )
+        """Copy the file into memory, migrate the copy and check all of it; the file is only read."""
 
+        def bad(what: str, fix: str = _validate.FIX_EXPORT) -> WorkspaceImportError:
+            return _validate.rejected(source, [_validate.Problem(what, fix)])
+
+        problems = _validate.file_problems(source)
+        if problems:
+            raise _validate.rejected(source, problems)
         copy = sqlite3.connect(":memory:", isolation_level=None)
         try:
             try:
@@ -876,32 +882,37 @@ class Workspace:
                     original.backup(copy)
                 finally:
                     original.close()
-                (integrity,) = copy.execute("PRAGMA integrity_check").fetchone()
+                integrity = [line for (line,) in copy.execute("PRAGMA integrity_check")]
             except sqlite3.Error as exc:
-                raise bad(f"it cannot be read as SQLite ({exc})") from exc
-            if integrity != "ok":
-                raise bad(f"the integrity check failed ({integrity})")
+                raise bad(f"the file is damaged: SQLite cannot read it ({exc})", _validate.FIX_COPY) from exc
+            # A broken CHECK or NOT NULL rule is a row problem, named by table, row and uid below.
+            rules = [line for line in integrity if line.startswith(_validate.RULE_FAILURES)]
+            damage = [line for line in integrity if line != "ok" and line not in rules]
+            if damage:
+                raise bad(f"the integrity check failed ({'; '.join(damage[:3])})", _validate.FIX_COPY)
             (version,) = copy.execute("PRAGMA user_version").fetchone()
             (app_id,) = copy.execute("PRAGMA application_id").fetchone()
             if app_id != schema.APPLICATION_ID or version < 1:
-                raise bad("it is not a transfer workspace")
+                raise bad("it is a SQLite database but not a transfer workspace")
             if version > schema.SCHEMA_VERSION:
-                raise WorkspaceError(
-                    f"the import file has schema version {version}, newer than this program's "
-                    f"{schema.SCHEMA_VERSION}; nothing was changed",
-                    where=str(source),
-                    fix="upgrade the transfer package before importing this file",
+                raise bad(
+                    f"it has schema version {version}, newer than this program's {schema.SCHEMA_VERSION}",
+                    "upgrade the transfer package before importing this file",
                 )
             try:
                 copy.execute("BEGIN")
                 for step in schema.MIGRATIONS[version:]:
                     step(copy)
                 copy.execute("COMMIT")
-            except (sqlite3.Error, ValueError, AttributeError) as exc:
-                raise bad(f"it could not be migrated from schema version {version} ({exc})") from exc
-            problems = exchange.snapshot_problems(copy)
+            except (sqlite3.Error, ValueError, AttributeError, TypeError) as exc:
+                raise bad(
+                    f"it could not be migrated from schema version {version} ({exc})", _validate.FIX_EDITED
+                ) from exc
+            problems = _validate.snapshot_problems(copy)
+            if rules and not problems:
+                problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
             if problems:
-                raise bad("; ".join(problems))
+                raise _validate.rejected(source, problems)
             return exchange.read_snapshot(copy)
         finally:
             copy.close()
