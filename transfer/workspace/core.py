@@ -30,6 +30,10 @@ WORKSPACE_FILENAME = "workspace.sqlite"
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 _BACKOFF_FIRST_S = 0.05
 _BACKOFF_CAP_S = 2.0
 _COUNT_TABLES = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
@@ -284,6 +288,31 @@ class Workspace:
                 "the file is not a SQLite workspace (file is not a database)",
                 where=str(self._path),
                 fix="point Workspace.open at a workspace file or at a path that does not exist yet",
+            )
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        kept = "nothing was changed and every record saved before is kept"
+        if name == "SQLITE_READONLY_DIRECTORY" or primary == _SQLITE_CANTOPEN:
+            return WorkspaceError(
+                f"the workspace folder is read-only or missing ({exc}; SQLite must create the -wal and -shm "
+                f"files beside the workspace file); {kept}",
+                where=str(self._path),
+                fix=f"make the folder {self._path.parent} writable, or move the workspace file to a writable "
+                "folder (or set TRANSFER_WORKSPACE)",
+            )
+        if primary == _SQLITE_READONLY:
+            return WorkspaceError(
+                f"the workspace file is read-only ({exc}); {kept}",
+                where=str(self._path),
+                fix=f"make the file writable (chmod u+w {self._path}), or copy it to a writable folder and open the copy",
+            )
+        if primary in (_SQLITE_FULL, _SQLITE_IOERR):
+            return WorkspaceError(
+                f"the disk refused to write the workspace file ({exc}, {name or 'I/O error'}): it is full, over "
+                f"the file size limit or failing; {kept}",
+                where=str(self._path),
+                fix="free disk space (or raise the file size limit), then save again",
             )
         return WorkspaceError(
             f"the workspace file could not be read or written: {exc}",
@@ -799,6 +828,14 @@ class Workspace:
             try:
                 conn.backup(out)
                 out.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as exc:
+                if _is_busy(exc):
+                    raise  # retried
+                raise WorkspaceError(
+                    f"cannot write the export file ({exc}); the workspace is unchanged",
+                    where=str(target),
+                    fix="free disk space or pick a writable folder, then export again",
+                ) from exc
             finally:
                 out.close()
 
