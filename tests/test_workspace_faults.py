@@ -1,7 +1,8 @@
 """Workspace faults in real processes: a full disk (a file size limit) and a read-only file or folder.
 
 Each fault gives one clear error, and everything saved before is still there, whole and readable, afterwards.
-A writer killed with SIGKILL mid-save: tests/test_workspace.py::test_killed_writer_loses_nothing_and_leaves_no_partial_record.
+A writer killed with SIGKILL mid-save: tests/test_workspace.py,
+test_killed_writer_loses_nothing_and_leaves_no_partial_record.
 """
 
 from __future__ import annotations

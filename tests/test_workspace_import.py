@@ -24,31 +24,121 @@ UID = r"\(uid [0-9a-f]{32}\)"
 # file -> (what is wrong, where inside the file (None: the file as a whole), how to fix, modes that refuse it)
 CASES: dict[str, tuple[str, str | None, str, tuple[str, ...]]] = {
     "empty.sqlite": (r"the file is empty \(0 bytes\)", None, FILE_FIX, ("merge", "replace")),
-    "text.sqlite": (r"not a SQLite database \(it starts with b'scenario,version'\)", None, r"Workspace\.export", ("merge", "replace")),
-    "header_only.sqlite": (r"truncated: it holds 60 bytes, less than SQLite's 100-byte header", None, FILE_FIX, ("merge", "replace")),
-    "truncated.sqlite": (r"truncated: its header declares 20 pages of 512 bytes \(10240 bytes\) but the file holds 5120", None, FILE_FIX, ("merge", "replace")),
-    "corrupt.sqlite": (r"damaged: SQLite cannot read it \(database disk image is malformed\)", None, FILE_FIX, ("merge", "replace")),
-    "other_database.sqlite": (r"a SQLite database but not a transfer workspace", None, r"Workspace\.export", ("merge", "replace")),
-    "newer_version.sqlite": (r"schema version 3, newer than this program's 2", None, r"upgrade the transfer package", ("merge", "replace")),
+    "text.sqlite": (
+        r"not a SQLite database \(it starts with b'scenario,version'\)",
+        None,
+        r"Workspace\.export",
+        ("merge", "replace"),
+    ),
+    "header_only.sqlite": (
+        r"truncated: it holds 60 bytes, less than SQLite's 100-byte header",
+        None,
+        FILE_FIX,
+        ("merge", "replace"),
+    ),
+    "truncated.sqlite": (
+        r"truncated: its header declares 20 pages of 512 bytes \(10240 bytes\) but the file holds 5120",
+        None,
+        FILE_FIX,
+        ("merge", "replace"),
+    ),
+    "corrupt.sqlite": (
+        r"damaged: SQLite cannot read it \(database disk image is malformed\)",
+        None,
+        FILE_FIX,
+        ("merge", "replace"),
+    ),
+    "other_database.sqlite": (
+        r"a SQLite database but not a transfer workspace",
+        None,
+        r"Workspace\.export",
+        ("merge", "replace"),
+    ),
+    "newer_version.sqlite": (
+        r"schema version 3, newer than this program's 2",
+        None,
+        r"upgrade the transfer package",
+        ("merge", "replace"),
+    ),
     "unmigratable_v1.sqlite": (r"could not be migrated from schema version 1", None, EDITED_FIX, ("merge", "replace")),
     "missing_table.sqlite": (r"table 'run_results' is missing", None, EDITED_FIX, ("merge", "replace")),
-    "missing_column.sqlite": (r"columns differ .*missing: \['author TEXT'\]", r"table 'scenarios'", EDITED_FIX, ("merge", "replace")),
-    "missing_uid_index.sqlite": (r"the unique index on \(uid\) is missing", r"table 'runs'", r"CREATE UNIQUE INDEX runs_uid ON runs \(uid\)", ("merge", "replace")),
-    "missing_unique_key.sqlite": (r"rows 2, 4 share name 'baseline', version 2", r"table 'scenarios'", r"CREATE UNIQUE INDEX scenarios_name_version ON scenarios \(name, version\)", ("merge", "replace")),
-    "duplicate_uid.sqlite": (r"rows 1, 2 share uid '[0-9a-f]{32}'", r"table 'runs'", r"give each record its own uid", ("merge", "replace")),
+    "missing_column.sqlite": (
+        r"columns differ .*missing: \['author TEXT'\]",
+        r"table 'scenarios'",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "missing_uid_index.sqlite": (
+        r"the unique index on \(uid\) is missing",
+        r"table 'runs'",
+        r"CREATE UNIQUE INDEX runs_uid ON runs \(uid\)",
+        ("merge", "replace"),
+    ),
+    "missing_unique_key.sqlite": (
+        r"rows 2, 4 share name 'baseline', version 2",
+        r"table 'scenarios'",
+        r"CREATE UNIQUE INDEX scenarios_name_version ON scenarios \(name, version\)",
+        ("merge", "replace"),
+    ),
+    "duplicate_uid.sqlite": (
+        r"rows 1, 2 share uid '[0-9a-f]{32}'",
+        r"table 'runs'",
+        r"give each record its own uid",
+        ("merge", "replace"),
+    ),
     "missing_uid.sqlite": (r"the record has no uid", r"table 'entry_status', row 2", EDITED_FIX, ("merge", "replace")),
-    "wrong_type.sqlite": (r"column version holds text 'two', expected integer", rf"table 'scenarios', row 2 {UID}", EDITED_FIX, ("merge", "replace")),
-    "dangling_reference.sqlite": (r"refers to a scenarios record \(name 'wage_shock', version 9\) that the file does not hold", rf"table 'runs', row 2 {UID}", r"import the file that holds the scenarios record", ("merge", "replace")),
-    "dangling_shortlist.sqlite": (r"refers to a shortlists record \(id 77\)", rf"table 'entry_status', row 1 {UID}", EDITED_FIX, ("merge", "replace")),
-    "bad_json.sqlite": (r"parameters_json is not valid JSON", rf"table 'runs', row 1 {UID}", EDITED_FIX, ("merge", "replace")),
-    "bad_rows.sqlite": (r"rows_json holds a row that is not a JSON object", rf"table 'shortlists', row 1 {UID}", EDITED_FIX, ("merge", "replace")),
-    "bad_timestamp.sqlite": (r"created_at is not an ISO-8601 timestamp: 'yesterday'", rf"table 'scenarios', row 3 {UID}", EDITED_FIX, ("merge", "replace")),
-    "bad_status.sqlite": (r"unknown status 'maybe' \(use one of \['candidate'", rf"table 'entry_status', row 2 {UID}", EDITED_FIX, ("merge", "replace")),
+    "wrong_type.sqlite": (
+        r"column version holds text 'two', expected integer",
+        rf"table 'scenarios', row 2 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "dangling_reference.sqlite": (
+        r"refers to a scenarios record \(name 'wage_shock', version 9\) that the file does not hold",
+        rf"table 'runs', row 2 {UID}",
+        r"import the file that holds the scenarios record",
+        ("merge", "replace"),
+    ),
+    "dangling_shortlist.sqlite": (
+        r"refers to a shortlists record \(id 77\)",
+        rf"table 'entry_status', row 1 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "bad_json.sqlite": (
+        r"parameters_json is not valid JSON",
+        rf"table 'runs', row 1 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "bad_rows.sqlite": (
+        r"rows_json holds a row that is not a JSON object",
+        rf"table 'shortlists', row 1 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "bad_timestamp.sqlite": (
+        r"created_at is not an ISO-8601 timestamp: 'yesterday'",
+        rf"table 'scenarios', row 3 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
+    "bad_status.sqlite": (
+        r"unknown status 'maybe' \(use one of \['candidate'",
+        rf"table 'entry_status', row 2 {UID}",
+        EDITED_FIX,
+        ("merge", "replace"),
+    ),
     "empty_name.sqlite": (r"name is empty", rf"table 'shortlists', row 1 {UID}", EDITED_FIX, ("merge", "replace")),
     # Merged into a workspace that holds the sound file, the uid of scenario 3 names another scenario:
     # before the check, run 2 was filed under 'wage_shock'. Replace takes the file as it is, so it is fine.
-    "uid_collision.sqlite": (r"holds a different record under the same uid \(its row 3; they differ in name\)", rf"table 'scenarios', row 3 {UID}", r"mode='replace'", ("merge",)),
-}  # fmt: skip
+    "uid_collision.sqlite": (
+        r"holds a different record under the same uid \(its row 3; they differ in name\)",
+        rf"table 'scenarios', row 3 {UID}",
+        r"mode='replace'",
+        ("merge",),
+    ),
+}
 
 
 def _live(tmp_path: Path) -> Path:

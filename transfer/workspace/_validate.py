@@ -137,7 +137,8 @@ def file_problems(path: Path) -> list[Problem]:
             )
         ]
     if size % page_size:
-        return [Problem(f"the file is truncated: {size} bytes is not a whole number of {page_size}-byte pages", FIX_COPY)]
+        cut = f"the file is truncated: {size} bytes is not a whole number of {page_size}-byte pages"
+        return [Problem(cut, FIX_COPY)]
     return []
 
 
@@ -171,7 +172,7 @@ def _foreign(conn: sqlite3.Connection, table: str) -> list[tuple[str, tuple[str,
     """(parent table, child columns, parent columns) of each foreign key of a table."""
     keys: dict[int, tuple[str, list[str], list[str]]] = {}
     for row in conn.execute(f"PRAGMA foreign_key_list({table})"):
-        parent, child_cols, parent_cols = keys.setdefault(row[0], (row[2], [], []))
+        _, child_cols, parent_cols = keys.setdefault(row[0], (row[2], [], []))
         child_cols.append(row[3])
         parent_cols.append(row[4] or "id")
     return [(parent, tuple(c), tuple(p)) for parent, c, p in keys.values()]
@@ -207,9 +208,8 @@ def _table_problems(conn: sqlite3.Connection, ref: _Reference) -> list[Problem]:
         missing = [_describe(c) for c in expected if c not in found]
         extra = [_describe(c) for c in found if c not in expected]
         if missing or extra:
-            problems.append(
-                Problem(f"columns differ from the workspace schema (missing: {missing}; unexpected: {extra})", FIX_EDITED, table)
-            )
+            what = f"columns differ from the workspace schema (missing: {missing}; unexpected: {extra})"
+            problems.append(Problem(what, FIX_EDITED, table))
     return problems
 
 
@@ -253,8 +253,11 @@ def _type_problems(conn: sqlite3.Connection, ref: _Reference) -> list[Problem]:
                 continue
             allowed = [_STORAGE[kind]] if not_null or pk else [_STORAGE[kind], "null"]
             listed = ", ".join(f"'{a}'" for a in allowed)
-            query = f"SELECT {_ident(table)}, typeof({name}), {name} FROM {table} WHERE typeof({name}) NOT IN ({listed})"
-            for number, uid, found, value in conn.execute(query + f" LIMIT {_MAX_PROBLEMS}"):
+            query = (
+                f"SELECT {_ident(table)}, typeof({name}), {name} FROM {table} "
+                f"WHERE typeof({name}) NOT IN ({listed}) LIMIT {_MAX_PROBLEMS}"
+            )
+            for number, uid, found, value in conn.execute(query):
                 problems.append(
                     Problem(
                         f"column {name} holds {found} {_shown(value)}, expected {' or '.join(allowed)}",
@@ -285,7 +288,7 @@ def _duplicate_problems(conn: sqlite3.Connection, ref: _Reference) -> list[Probl
                 problems.append(Problem(f"rows {rows} share {shown}", FIX_EDITED, table, repair=fix))
     for table in schema.TABLES:
         if _has_uid(table):
-            for number, uid in conn.execute(f"SELECT {_ident(table)} FROM {table} WHERE uid IS NULL OR uid = ''"):
+            for (number,) in conn.execute(f"SELECT id FROM {table} WHERE uid IS NULL OR uid = ''"):
                 problems.append(Problem("the record has no uid", FIX_EDITED, table, number))
     return problems
 

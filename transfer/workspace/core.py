@@ -305,7 +305,7 @@ class Workspace:
             return WorkspaceError(
                 f"the workspace file is read-only ({exc}); {kept}",
                 where=str(self._path),
-                fix=f"make the file writable (chmod u+w {self._path}), or copy it to a writable folder and open the copy",
+                fix=f"make the file writable (chmod u+w {self._path}), or open a copy of it in a writable folder",
             )
         if primary in (_SQLITE_FULL, _SQLITE_IOERR):
             return WorkspaceError(

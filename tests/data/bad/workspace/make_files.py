@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 from transfer.workspace import schema  # noqa: E402
 
 PAGE_SIZE = 512  # the smallest SQLite page: keeps each file a few kilobytes
+T1, T2, T3 = (f"2025-01-0{d}T03:04:05.000006+00:00" for d in (2, 3, 4))
 ASSIGNMENT = "industry,adcode,jobs\nelectronics_assembly,410100,5000\n"
 
 
@@ -30,11 +31,12 @@ def uid(table: str, number: int) -> str:
 
 SOUND_ROWS = [
     (
-        "INSERT INTO scenarios (id, name, version, yaml_text, created_at, comment, author, uid) VALUES (?,?,?,?,?,?,?,?)",
+        "INSERT INTO scenarios (id, name, version, yaml_text, created_at, comment, author, uid) "
+        "VALUES (?,?,?,?,?,?,?,?)",
         [
-            (1, "baseline", 1, "weights:\n  labour: 0.4\n", "2025-01-02T03:04:05.000006+00:00", "first", "office", uid("s", 1)),
-            (2, "baseline", 2, "weights:\n  labour: 0.5\n", "2025-01-03T03:04:05.000006+00:00", None, None, uid("s", 2)),
-            (3, "wage_shock", 1, "wages: +10%\n", "2025-01-04T03:04:05.000006+00:00", None, "office", uid("s", 3)),
+            (1, "baseline", 1, "weights:\n  labour: 0.4\n", T1, "first", "office", uid("s", 1)),
+            (2, "baseline", 2, "weights:\n  labour: 0.5\n", T2, None, None, uid("s", 2)),
+            (3, "wage_shock", 1, "wages: +10%\n", T3, None, "office", uid("s", 3)),
         ],
     ),
     (
@@ -52,7 +54,7 @@ SOUND_ROWS = [
     (
         "INSERT INTO shortlists (id, name, kind, scenario_name, scenario_version, created_at, rows_json, uid) "
         "VALUES (?,?,?,?,?,?,?,?)",
-        [(1, "electronics", "industry_to_sites", "baseline", 2, "2025-01-07T00:00:00+00:00", '[{"adcode": 410100}]', uid("l", 1))],
+        [(1, "electronics", "industry_to_sites", "baseline", 2, T3, '[{"adcode": 410100}]', uid("l", 1))],
     ),
     (
         "INSERT INTO entry_status (id, shortlist_id, entry_key, status, note, updated_at, uid) VALUES (?,?,?,?,?,?,?)",
@@ -80,8 +82,8 @@ DROP TABLE scenarios;
 ALTER TABLE scenarios_copy RENAME TO scenarios;
 CREATE UNIQUE INDEX scenarios_uid ON scenarios (uid);
 INSERT INTO scenarios (id, name, version, yaml_text, created_at, uid)
-    VALUES (4, 'baseline', 2, 'a second version 2', '2025-01-03T09:00:00+00:00', '%s');
-""" % uid("s", 4)
+    VALUES (4, 'baseline', 2, 'a second version 2', '2025-01-03T09:00:00+00:00', '{uid}');
+""".format(uid=uid("s", 4))
 
 # One change of the sound file per bad file (SQL run with CHECK rules and foreign keys off).
 SQL_CHANGES = {
@@ -151,9 +153,7 @@ def write_version_1_unmigratable(path: Path) -> None:
         schema.MIGRATIONS[0](conn)
         conn.execute("PRAGMA user_version = 1")
         conn.execute("INSERT INTO scenarios VALUES (1, 'baseline', 1, 'a: 1', '2025-01-02T03:04:05+00:00', NULL)")
-        conn.execute(
-            "INSERT INTO runs VALUES (1, 'baseline', 1, '2025-01-02T04:00:00+00:00', '{}', 'not json', '{}')"
-        )
+        conn.execute("INSERT INTO runs VALUES (1, 'baseline', 1, '2025-01-02T04:00:00+00:00', '{}', 'not json', '{}')")
     finally:
         conn.close()
 
