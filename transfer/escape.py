@@ -8,9 +8,9 @@ import json
 
 __all__ = ["html_attr", "html_text", "js_string", "js_template", "markdown_text"]
 
-# Characters that end or change a JavaScript string or a <script> block, as JSON escapes. "<" and ">" stop a
-# "</script>" or "<!--" inside the string from closing the block; U+2028 and U+2029 end a line in older engines.
-_JS_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+# json.dumps escapes quotes, backslashes and all non-ASCII (so also U+2028 and U+2029, line ends in older engines);
+# "<", ">" and "&" as JSON escapes too, so no "</script>" or "<!--" inside the string can close the <script> block.
+_JS_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 # In a template literal a backslash escapes, a backtick ends it and "${" runs code: written as HTML entities, which
 # the literal keeps as they are and the browser shows as the characters once the literal's value becomes HTML.
 _TEMPLATE_ENTITIES = str.maketrans({"\\": "&#92;", "`": "&#96;", "$": "&#36;"})
@@ -33,7 +33,7 @@ def html_attr(value: object) -> str:
 def js_string(value: object) -> str:
     """A JavaScript string literal, quotes included, that holds `value` as text and is safe inside a ``<script>``
     block (no ``</script>``, ``<!--`` or line separator can come out of it)."""
-    return json.dumps(str(value), ensure_ascii=False).translate(_JS_ESCAPES)
+    return json.dumps(str(value)).translate(_JS_ESCAPES)
 
 
 def js_template(value: object) -> str:
