@@ -131,7 +131,13 @@ def _brief_page() -> str:
     )
     svg = static_map_svg(sites, sites.set_index(C.ADCODE)["score"], CODES[:3], legend_title=HOSTILE[4])
     return brief_html(
-        table, context, title=HOSTILE[0], static_map_svg=svg, sources=list(HOSTILE), notes=list(HOSTILE), mark=HOSTILE[4]
+        table,
+        context,
+        title=HOSTILE[0],
+        static_map_svg=svg,
+        sources=list(HOSTILE),
+        notes=list(HOSTILE),
+        mark=HOSTILE[4],
     )
 
 
@@ -166,54 +172,42 @@ requestAnimationFrame(() => setTimeout(() => done(typeof window.__pwned), 300));
 """
 
 
-def _open(drv: Any, path: Path) -> None:
-    drv.get(path.as_uri())
+def _load(drv: Any, path: Path, text: str) -> None:
+    """Write `text` to `path`, open it, and check that no hostile name ran as script meanwhile."""
     from selenium.webdriver.support.ui import WebDriverWait
 
+    path.write_text(text, encoding="utf-8")
+    drv.get(path.as_uri())
     WebDriverWait(drv, 60).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    assert drv.execute_async_script(SETTLED) == "undefined", f"a hostile name ran as script in {path.name}"
 
 
-def _assert_not_run(drv: Any, where: str) -> None:
-    assert drv.execute_async_script(SETTLED) == "undefined", f"a hostile name ran as script in {where}"
+def _titles(drv: Any, selector: str) -> list[str]:
+    return list(drv.execute_script(f"return [...document.querySelectorAll('{selector}')].map(t => t.textContent)"))
 
 
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_the_map(driver: Any, tmp_path: Path) -> None:  # noqa: F811
-    page = tmp_path / "map.html"
-    page.write_text(_map_page(), encoding="utf-8")
-    _open(driver, page)
-    _assert_not_run(driver, "the map page")
+    _load(driver, tmp_path / "map.html", _map_page())
     shown = driver.execute_script(OPEN_TOOLTIPS)
-    _assert_not_run(driver, "the map's tooltips")
-    tips = "\n".join(shown)
+    assert driver.execute_async_script(SETTLED) == "undefined", "a hostile name ran as script in a tooltip"
     for name in HOSTILE:
         # sites, origins, hubs, zones, corridors and routes each show every name as text
-        assert sum(name in tip for tip in shown) >= 6, (name, tips[:2000])
-    legend = driver.execute_script("return document.querySelector('.transfer-legend').innerText")
-    assert HOSTILE[0] in legend
+        assert sum(name in tip for tip in shown) >= 6, (name, "\n".join(shown)[:2000])
+    assert HOSTILE[0] in driver.execute_script("return document.querySelector('.transfer-legend').innerText")
 
 
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_the_brief(driver: Any, tmp_path: Path) -> None:  # noqa: F811
-    page = tmp_path / "brief.html"
-    page.write_text(_brief_page(), encoding="utf-8")
-    _open(driver, page)
-    _assert_not_run(driver, "the brief")
-    text = driver.execute_script("return document.body.innerText")
-    titles = driver.execute_script("return [...document.querySelectorAll('svg title')].map(t => t.textContent)")
-    for name in HOSTILE:
-        assert name in text, name
-        assert any(name in title for title in titles), name  # the map's hover titles
+    _load(driver, tmp_path / "brief.html", _brief_page())
+    text, titles = driver.execute_script("return document.body.innerText"), _titles(driver, "svg title")
+    assert all(name in text and any(name in title for title in titles) for name in HOSTILE), text
     assert driver.title.startswith(HOSTILE[0])
 
 
 @pytest.mark.browser
 def test_hostile_names_stay_text_in_the_svg_map(driver: Any, tmp_path: Path) -> None:  # noqa: F811
-    page = tmp_path / "map.svg"
-    page.write_text(_svg_page(), encoding="utf-8")
-    _open(driver, page)
-    _assert_not_run(driver, "the SVG map")
-    titles = driver.execute_script("return [...document.querySelectorAll('title')].map(t => t.textContent)")
-    for name in HOSTILE:
-        assert sum(name in title for title in titles) >= 2, name  # the polygon and its shortlist number
+    _load(driver, tmp_path / "map.svg", _svg_page())
+    titles = _titles(driver, "title")
+    assert all(sum(name in title for title in titles) >= 2 for name in HOSTILE), titles  # polygon and number
     assert HOSTILE[2] in driver.execute_script("return document.querySelector('.legend').textContent")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import dump_tables
 
 from transfer.errors import TransferError
 from transfer.workspace import (
@@ -43,16 +44,6 @@ def _read_line(proc: subprocess.Popen[str], *, timeout_s: float) -> str:
         if not selector.select(timeout_s):
             raise AssertionError(f"child process wrote nothing within {timeout_s} s")
     return proc.stdout.readline().strip()
-
-
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read with plain sqlite3 (to compare states byte for byte)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
-    finally:
-        conn.close()
 
 
 def _pragma(path: Path, name: str) -> Any:
@@ -128,7 +119,7 @@ def test_other_sqlite_file_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(WorkspaceError, match=r"not a transfer workspace"):
         Workspace.open(other)
-    assert _dump(other) == {"cities": []}
+    assert dump_tables(other) == {"cities": []}
 
 
 def test_newer_file_is_refused(tmp_path: Path) -> None:
@@ -345,7 +336,7 @@ def test_export_is_one_self_contained_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite", "ws.sqlite"]
     assert _pragma(out, "journal_mode") == "delete"
     assert _pragma(out, "integrity_check") == "ok"
-    assert _dump(out) == _dump(tmp_path / "ws.sqlite")
+    assert dump_tables(out) == dump_tables(tmp_path / "ws.sqlite")
 
 
 def test_import_replace_makes_an_exact_copy(tmp_path: Path) -> None:
@@ -356,7 +347,7 @@ def test_import_replace_makes_an_exact_copy(tmp_path: Path) -> None:
         target.save_scenario("local only", "a: 1\n")
         summary = target.import_(tmp_path / "a-export.sqlite", mode="replace")
         assert (summary.scenarios, summary.runs, summary.shortlists, summary.statuses) == (2, 1, 1, 2)
-    assert _dump(tmp_path / "b.sqlite") == _dump(tmp_path / "a.sqlite")
+    assert dump_tables(tmp_path / "b.sqlite") == dump_tables(tmp_path / "a.sqlite")
 
 
 def test_import_merge_appends_versions_and_is_idempotent(tmp_path: Path) -> None:
@@ -550,7 +541,7 @@ def test_killed_writer_loses_nothing_and_leaves_no_partial_record(tmp_path: Path
     path = tmp_path / "ws.sqlite"
     with Workspace.open(path) as workspace:
         made = _fill(workspace)
-    before = _dump(path)
+    before = dump_tables(path)
     with subprocess.Popen(
         [sys.executable, "-W", "error", "-c", CRASH_WRITER, str(path), "400", "300"],
         stdin=subprocess.PIPE,
@@ -570,7 +561,7 @@ def test_killed_writer_loses_nothing_and_leaves_no_partial_record(tmp_path: Path
     assert wal.stat().st_size > 1_000_000
 
     assert _pragma(path, "integrity_check") == "ok"
-    after = _dump(path)
+    after = dump_tables(path)
     for table in ("runs", "run_results", "shortlists", "entry_status"):
         assert after[table] == before[table], table  # no run row, no orphan result table
     assert len(after["scenarios"]) == len(before["scenarios"]) + 1  # committed before the kill

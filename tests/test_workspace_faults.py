@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import dump_tables
 
 from transfer.workspace import Workspace
 
@@ -73,15 +74,6 @@ def _child(path: Path, action: str, *extra: str, limit: int = 0, drop: bool = Fa
     return dict(json.loads(done.stdout))
 
 
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
-    finally:
-        conn.close()
-
-
 def _check_whole(path: Path, before: dict[str, list[tuple[Any, ...]]]) -> None:
     """The file passes SQLite's integrity check, holds what it held, and the workspace reads and writes it."""
     conn = sqlite3.connect(path)
@@ -89,7 +81,7 @@ def _check_whole(path: Path, before: dict[str, list[tuple[Any, ...]]]) -> None:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
-    assert _dump(path) == before
+    assert dump_tables(path) == before
     with Workspace.open(path) as workspace:
         saved = sorted((row[1], row[2], row[3]) for row in before["scenarios"])
         assert [(r.name, r.version, r.yaml_text) for r in workspace.list_scenarios()] == saved
@@ -116,7 +108,7 @@ def _saved(folder: Path, name: str = "ws.sqlite") -> tuple[Path, dict[str, list[
     path = folder / name
     with Workspace.open(path) as workspace:
         workspace.import_(SOUND, mode="replace")
-    return path, _dump(path)
+    return path, dump_tables(path)
 
 
 # -- full disk ------------------------------------------------------------------------------------
@@ -131,7 +123,7 @@ def test_full_disk_during_save_loses_nothing(folder: Path) -> None:
     assert "nothing was changed and every record saved before is kept" in out["message"]
     assert out["message"].endswith("Fix: free disk space (or raise the file size limit), then save again.")
     # The small scenario save fitted under the limit and was committed; the run's 2 MB did not.
-    (scenario,) = [row for row in _dump(path)["scenarios"] if row[0] == 4]
+    (scenario,) = [row for row in dump_tables(path)["scenarios"] if row[0] == 4]
     before["scenarios"] = sorted([*before["scenarios"], scenario], key=repr)
     _check_whole(path, before)
 
@@ -154,14 +146,14 @@ def test_full_disk_during_export_leaves_no_partial_file(folder: Path) -> None:
     with Workspace.open(path) as workspace:
         workspace.import_(SOUND, mode="replace")
         workspace.save_run("baseline", results={"assignment": BIG})
-    before = _dump(path)
+    before = dump_tables(path)
     target = folder / "export.sqlite"
     out = _child(path, "export", str(target), limit=LIMIT_BYTES)
     assert out["error"] == "WorkspaceError", out
     assert out["message"].startswith(f"{target}: cannot write the export file")
     assert out["message"].endswith("Fix: free disk space or pick a writable folder, then export again.")
     assert sorted(p.name for p in folder.iterdir()) == ["ws.sqlite"]
-    assert _dump(path) == before
+    assert dump_tables(path) == before
 
 
 # -- read-only file and folder ----------------------------------------------------------------------

@@ -7,7 +7,9 @@ file with one change; README.md beside this script says which.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -65,25 +67,18 @@ SOUND_ROWS = [
     ),
 ]
 
-# The scenarios table as the current schema makes it, but without UNIQUE (name, version).
+# The scenarios table as the current schema makes it, but without UNIQUE (name, version): {ddl} is its CREATE
+# statement with that clause taken out.
 SCENARIOS_WITHOUT_UNIQUE = """
-CREATE TABLE scenarios_copy (
-    id INTEGER PRIMARY KEY,
-    name TEXT NOT NULL CHECK (length(name) > 0),
-    version INTEGER NOT NULL CHECK (version >= 1),
-    yaml_text TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    comment TEXT,
-    author TEXT,
-    uid TEXT
-);
-INSERT INTO scenarios_copy SELECT id, name, version, yaml_text, created_at, comment, author, uid FROM scenarios;
-DROP TABLE scenarios;
-ALTER TABLE scenarios_copy RENAME TO scenarios;
+ALTER TABLE scenarios RENAME TO scenarios_old;
+{ddl};
+INSERT INTO scenarios SELECT * FROM scenarios_old;
+DROP TABLE scenarios_old;
 CREATE UNIQUE INDEX scenarios_uid ON scenarios (uid);
 INSERT INTO scenarios (id, name, version, yaml_text, created_at, uid)
     VALUES (4, 'baseline', 2, 'a second version 2', '2025-01-03T09:00:00+00:00', '{uid}');
-""".format(uid=uid("s", 4))
+"""
+
 
 # One change of the sound file per bad file (SQL run with CHECK rules and foreign keys off).
 SQL_CHANGES = {
@@ -92,7 +87,7 @@ SQL_CHANGES = {
     "missing_table.sqlite": "DROP TABLE run_results",
     "missing_column.sqlite": "ALTER TABLE scenarios DROP COLUMN author",
     "missing_uid_index.sqlite": "DROP INDEX runs_uid",
-    "missing_unique_key.sqlite": SCENARIOS_WITHOUT_UNIQUE,
+    "missing_unique_key.sqlite": SCENARIOS_WITHOUT_UNIQUE,  # {ddl} filled in by write_changed
     "duplicate_uid.sqlite": f"DROP INDEX runs_uid; UPDATE runs SET uid = '{uid('r', 1)}' WHERE id = 2",
     "missing_uid.sqlite": "UPDATE entry_status SET uid = NULL WHERE id = 2",
     "wrong_type.sqlite": "UPDATE scenarios SET version = 'two' WHERE id = 2",
@@ -120,8 +115,7 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def write_sound(path: Path) -> None:
     """The sound export: the current schema (made by the project's own migrations) and fixed records."""
-    conn = _connect(path)
-    try:
+    with contextlib.closing(_connect(path)) as conn:
         conn.execute("BEGIN")
         for migrate in schema.MIGRATIONS:
             migrate(conn)
@@ -130,8 +124,6 @@ def write_sound(path: Path) -> None:
             conn.executemany(sql, rows)
         conn.execute("COMMIT")
         conn.execute("VACUUM")
-    finally:
-        conn.close()
 
 
 def write_changed(path: Path, sql: str) -> None:
@@ -140,7 +132,9 @@ def write_changed(path: Path, sql: str) -> None:
     try:
         conn.execute("PRAGMA ignore_check_constraints = ON")
         conn.execute("PRAGMA foreign_keys = OFF")
-        conn.executescript(sql)
+        (ddl,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'scenarios'").fetchone()
+        ddl = re.sub(r",\s*UNIQUE \(name, version\)", "", ddl)
+        conn.executescript(sql.replace("{ddl}", ddl).replace("{uid}", uid("s", 4)))
         conn.execute("VACUUM")
     finally:
         conn.close()
@@ -148,23 +142,17 @@ def write_changed(path: Path, sql: str) -> None:
 
 def write_version_1_unmigratable(path: Path) -> None:
     """A version-1 file whose run results are not JSON, so the migration to version 2 cannot read them."""
-    conn = _connect(path)
-    try:
+    with contextlib.closing(_connect(path)) as conn:
         schema.MIGRATIONS[0](conn)
         conn.execute("PRAGMA user_version = 1")
         conn.execute("INSERT INTO scenarios VALUES (1, 'baseline', 1, 'a: 1', '2025-01-02T03:04:05+00:00', NULL)")
         conn.execute("INSERT INTO runs VALUES (1, 'baseline', 1, '2025-01-02T04:00:00+00:00', '{}', 'not json', '{}')")
-    finally:
-        conn.close()
 
 
 def write_other_database(path: Path) -> None:
-    conn = _connect(path)
-    try:
+    with contextlib.closing(_connect(path)) as conn:
         conn.execute("CREATE TABLE cities (name TEXT, adcode INTEGER)")
         conn.execute("INSERT INTO cities VALUES ('郑州市', 410100)")
-    finally:
-        conn.close()
 
 
 def write_corrupt(path: Path) -> None:
