@@ -188,3 +188,26 @@ def test_read_only_folder_is_named(folder: Path) -> None:
     assert f"Fix: make the folder {path.parent} writable" in out["message"]
     path.parent.chmod(0o755)
     _check_whole(path, before)
+
+
+# -- a damaged workspace file -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("damage", ["cut in half", "a page zeroed"])
+def test_damaged_workspace_file_is_named(folder: Path, damage: str) -> None:
+    path = folder / "ws.sqlite"
+    with Workspace.open(path) as workspace:
+        workspace.import_(SOUND, mode="replace")
+        workspace.save_run("baseline", results={"assignment": BIG})
+    data = path.read_bytes()
+    page = 4096
+    path.write_bytes(
+        data[: len(data) // 2] if damage == "cut in half" else data[:page] + bytes(page) + data[2 * page :]
+    )
+    out = _child(path, "save")
+    assert out["error"] == "WorkspaceError", out
+    assert out["message"].startswith(f"{path}: the workspace file is damaged (database disk image is malformed)")
+    assert (
+        "Fix: move the damaged file aside, open a new workspace at its path and import the latest export"
+        in out["message"]
+    )

@@ -32,6 +32,7 @@ _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
 _SQLITE_READONLY = 8
 _SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
 _SQLITE_FULL = 13
 _SQLITE_CANTOPEN = 14
 _BACKOFF_FIRST_S = 0.05
@@ -306,6 +307,13 @@ class Workspace:
                 f"the workspace file is read-only ({exc}); {kept}",
                 where=str(self._path),
                 fix=f"make the file writable (chmod u+w {self._path}), or open a copy of it in a writable folder",
+            )
+        if primary == _SQLITE_CORRUPT:
+            return WorkspaceError(
+                f"the workspace file is damaged ({exc}): it was cut short or overwritten outside this program",
+                where=str(self._path),
+                fix="move the damaged file aside, open a new workspace at its path and import the latest export "
+                "of it there (Workspace.import_ with mode='replace')",
             )
         if primary in (_SQLITE_FULL, _SQLITE_IOERR):
             return WorkspaceError(
