@@ -213,3 +213,36 @@ def test_collision_check_compares_content_not_versions(tmp_path: Path) -> None:
         assert collision_problems(conn, signatures(conn)) == []
     finally:
         conn.close()
+
+
+# Shapes of a hand-edited file that no single check looks for: each is still refused with a message.
+ODD_SCHEMAS = {
+    "view": ("DROP TABLE entry_status; CREATE VIEW entry_status AS SELECT 1 AS id", r"table 'entry_status': columns"),
+    "without rowid": (
+        "ALTER TABLE run_results RENAME TO old; CREATE TABLE run_results (run_id INTEGER NOT NULL REFERENCES runs (id),"
+        " name TEXT NOT NULL, content TEXT NOT NULL, PRIMARY KEY (run_id, name)) WITHOUT ROWID;"
+        " INSERT INTO run_results SELECT * FROM old; DROP TABLE old",
+        r"it could not be checked \(no such column: rowid\)",
+    ),
+    "deep json": (
+        "UPDATE runs SET parameters_json = '" + "[" * 50_000 + "' WHERE id = 1",
+        rf"table 'runs', row 1 {UID}: parameters_json is nested too deeply to read",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ODD_SCHEMAS))
+def test_odd_schema_is_refused_with_a_message(tmp_path: Path, case: str) -> None:
+    sql, what = ODD_SCHEMAS[case]
+    source = tmp_path / "odd.sqlite"
+    source.write_bytes(SOUND.read_bytes())
+    conn = sqlite3.connect(source, isolation_level=None)
+    try:
+        conn.executescript(sql)
+    finally:
+        conn.close()
+    with Workspace.open(tmp_path / "ws.sqlite") as workspace:
+        with pytest.raises(WorkspaceImportError, match=what) as caught:
+            workspace.import_(source, mode="replace")
+        assert caught.value.fix and "Workspace.export" in caught.value.fix
+        assert workspace.list_scenarios() == []

@@ -163,7 +163,8 @@ def _indexes(conn: sqlite3.Connection, table: str) -> set[tuple[bool, tuple[str,
     for row in conn.execute(f"PRAGMA index_list({table})").fetchall():
         if row[4]:  # a partial index does not guarantee uniqueness over the whole table
             continue
-        names = tuple(str(r[2]) for r in conn.execute(f"PRAGMA index_info('{row[1]}')"))
+        quoted = '"' + str(row[1]).replace('"', '""') + '"'
+        names = tuple(str(r[2]) for r in conn.execute(f"PRAGMA index_info({quoted})"))
         found.add((bool(row[2]), names))
     return found
 
@@ -324,6 +325,8 @@ def _json_problem(text: object, expect: type, label: str) -> str | None:
         value = json.loads(str(text))
     except ValueError as exc:
         return f"{label} is not valid JSON ({exc})"
+    except RecursionError:
+        return f"{label} is nested too deeply to read"
     if not isinstance(value, expect):
         return f"{label} is a JSON {type(value).__name__}, expected {expect.__name__}"
     if isinstance(value, list) and not all(isinstance(item, dict) for item in value):

@@ -953,11 +953,14 @@ class Workspace:
                 raise bad(
                     f"it could not be migrated from schema version {version} ({exc})", _validate.FIX_EDITED
                 ) from exc
-            problems = _validate.snapshot_problems(copy)
-            if rules and not problems:
-                problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
-            if problems:
-                raise _validate.rejected(source, problems)
-            return exchange.read_snapshot(copy)
+            try:
+                problems = _validate.snapshot_problems(copy)
+                if rules and not problems:
+                    problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
+                if not problems:
+                    return exchange.read_snapshot(copy)
+            except (sqlite3.Error, RecursionError) as exc:  # a schema changed in ways no check foresaw
+                raise bad(f"it could not be checked ({exc})", _validate.FIX_EDITED) from exc
+            raise _validate.rejected(source, problems)
         finally:
             copy.close()
