@@ -135,9 +135,11 @@ def test_full_disk_during_import_changes_nothing(folder: Path) -> None:
         other.save_scenario("big", "a: 1\n")
         other.save_run("big", results={"assignment": BIG})
         other.export(source)
+    written = path.read_bytes()
     out = _child(path, "import", str(source), limit=LIMIT_BYTES)
     assert out["error"] == "WorkspaceError", out
     assert "the disk refused to write the workspace file" in out["message"]
+    assert path.read_bytes() == written  # the half-written import never reached the file itself
     _check_whole(path, before)  # replace deleted every record first: the rollback brought them all back
 
 
