@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+from typing import Any
+
 from transfer.industries import IndustryProfile
 
 
@@ -28,3 +32,13 @@ def industry_profile(pid: str, weights: dict[str, float], **kw) -> IndustryProfi
     }
     base.update(kw)
     return IndustryProfile.model_validate(base)
+
+
+def dump_tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of a SQLite file, read with plain sqlite3 (to compare a workspace's states)."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
+    finally:
+        conn.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -174,6 +175,15 @@ def test_write_produces_the_files(tmp_path: Path, cmp: Comparison) -> None:
     changes = pd.read_csv(tmp_path / "out" / "shortlist_changes.csv")
     assert len(changes) == len(cmp.shortlist_changes)
     assert not list((tmp_path / "out").glob("*.tmp"))
+
+
+def test_written_csv_defuses_formula_like_names(tmp_path: Path, cmp: Comparison) -> None:
+    """Site names can come from an uploaded layer: a name a spreadsheet would run is written as text."""
+    changes = cmp.shortlist_changes.copy()
+    changes[C.NAME_ZH] = '=HYPERLINK("http://x","y")'
+    write(dataclasses.replace(cmp, shortlist_changes=changes), tmp_path)
+    written = pd.read_csv(tmp_path / "shortlist_changes.csv")
+    assert set(written[C.NAME_ZH]) == {'\'=HYPERLINK("http://x","y")'}
 
 
 def test_text_report(cmp: Comparison) -> None:

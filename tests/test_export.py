@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import itertools
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -205,10 +207,11 @@ def test_xlsx_round_trip(shortlist: pd.DataFrame) -> None:
 
 
 def test_xlsx_keeps_formula_like_text_as_text() -> None:
-    df = pd.DataFrame({"firm": ["=1+1", "ok"]})
+    df = pd.DataFrame({"firm": ["=1+1", "ok"], '=HYPERLINK("//x")': [1, 2]})
     ws = load_workbook(io.BytesIO(to_xlsx_bytes({"firms": df})))["firms"]
     assert ws["A2"].value == "=1+1"
     assert ws["A2"].data_type == "s"
+    assert (ws["B1"].value, ws["B1"].data_type) == ('=HYPERLINK("//x")', "s")  # a header from an uploaded file
 
 
 def test_xlsx_sheet_names_unique_and_short() -> None:
@@ -626,3 +629,107 @@ def test_brief_takes_reasons_from_their_kinds_not_their_text(
     assert any(text in page for text in others)
     # without the score result the text column is all there is
     assert "TEXT ONLY" in brief_html(table, ExportContext(scenario="baseline", lang=lang))
+
+
+# every CSV and XLSX writer of the project ----------------------------------------------------------------
+
+# Files the build steps write for the program itself to read back (public source data, never opened by a user in a
+# spreadsheet): (file, function) -> why they are not defused.
+BUILD_WRITERS = {
+    ("transfer/network/build.py", "build_network"): "the network tables the program reads (geodata/)",
+    ("transfer/geodata.py", "build"): "the city reference table the program reads (geodata/)",
+    ("transfer/_census.py", "write_census"): "the census table the program reads (geodata/census.csv)",
+    ("transfer/pipeline.py", "write_access_cache"): "the accessibility cache: numbers by adcode",
+}
+_WRITER_METHODS = {"to_csv", "to_excel"}
+_WRITER_CALLS = {"writer", "DictWriter", "ExcelWriter", "Workbook"}
+
+
+def _called_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Call):
+        return _called_name(node.func)
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _own_nodes(func: ast.AST) -> list[ast.AST]:
+    """The nodes of a function body, without those of functions defined inside it."""
+    nodes, todo = [], list(ast.iter_child_nodes(func))
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        nodes.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return nodes
+
+
+def _writers(tree: ast.AST) -> list[tuple[str, int, str]]:
+    """(enclosing function, line, what) of each CSV/XLSX write that does not start from ``defused(...)``."""
+    found = []
+    scopes = [("<module>", tree), *((n.name, n) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))]
+    for scope, func in scopes:
+        own = _own_nodes(func)
+        defused_names = {
+            target.id
+            for node in own
+            if isinstance(node, ast.Assign) and _called_name(node.value) == "defused"
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+        for node in own:
+            if not isinstance(node, ast.Call):
+                continue
+            name = _called_name(node.func)
+            if isinstance(node.func, ast.Attribute) and name in _WRITER_METHODS:
+                receiver = node.func.value
+                ok = _called_name(receiver) == "defused" and isinstance(receiver, ast.Call)
+                ok = ok or (isinstance(receiver, ast.Name) and receiver.id in defused_names)
+                if not ok:
+                    found.append((scope, node.lineno, f".{name}() of a frame not made by defused()"))
+            elif name in _WRITER_CALLS:
+                found.append((scope, node.lineno, f"{name}()"))
+    return sorted(found)
+
+
+def test_every_csv_and_xlsx_writer_goes_through_defused() -> None:
+    """Outside transfer/export/tables.py (whose writers call defused), a CSV or XLSX is written only from a frame
+    made by ``defused(...)``; the build steps' own data files are listed with their reason."""
+    repo = Path(__file__).resolve().parents[1]
+    files = [
+        repo / "app.py",
+        *sorted((repo / "transfer").rglob("*.py")),
+        *sorted((repo / "transfer_app").rglob("*.py")),
+    ]
+    files += sorted((repo / "benchmarks").rglob("*.py"))
+    undefused, build = [], set()
+    for path in files:
+        rel = path.relative_to(repo).as_posix()
+        if rel == "transfer/export/tables.py":
+            continue
+        for func, line, what in _writers(ast.parse(path.read_text(encoding="utf-8"))):
+            if (rel, func) in BUILD_WRITERS:
+                build.add((rel, func))
+            else:
+                undefused.append(f"{rel}:{line} in {func}(): {what}")
+    assert not undefused, "write it with export.to_csv_bytes / to_xlsx_bytes, or from defused(df): " + "; ".join(
+        undefused
+    )
+    assert build == set(BUILD_WRITERS)  # the list names only writers that exist
+    # the shared writers themselves defuse
+    tables = ast.parse((repo / "transfer/export/tables.py").read_text(encoding="utf-8"))
+    bodies = {n.name: ast.unparse(n) for n in ast.walk(tables) if isinstance(n, ast.FunctionDef)}
+    assert "defused(df) if escape_formulas" in bodies["to_csv_bytes"]
+    assert "_text_cell(" in bodies["_write_sheet"] and "_text_cell(" in bodies["to_xlsx_bytes"]
+
+
+def test_defusing_scan_finds_an_undefused_writer() -> None:
+    tree = ast.parse(
+        "def f(df):\n    df.to_csv('x.csv')\n    flat = defused(df)\n    flat.to_csv('y.csv')\n"
+        "    defused(df).to_excel('z.xlsx')\n    csv.writer(open('w', 'w'))\n"
+    )
+    assert _writers(tree) == [("f", 2, ".to_csv() of a frame not made by defused()"), ("f", 6, "writer()")]
+    assert _writers(ast.parse("def g(df):\n    def h():\n        df.to_csv('x')\n")) == [
+        ("h", 3, ".to_csv() of a frame not made by defused()")
+    ]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import dump_tables
 
 from transfer.errors import TransferError
 from transfer.workspace import (
@@ -43,16 +44,6 @@ def _read_line(proc: subprocess.Popen[str], *, timeout_s: float) -> str:
         if not selector.select(timeout_s):
             raise AssertionError(f"child process wrote nothing within {timeout_s} s")
     return proc.stdout.readline().strip()
-
-
-def _dump(path: Path) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, read with plain sqlite3 (to compare states byte for byte)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
-    finally:
-        conn.close()
 
 
 def _pragma(path: Path, name: str) -> Any:
@@ -128,7 +119,7 @@ def test_other_sqlite_file_is_refused(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(WorkspaceError, match=r"not a transfer workspace"):
         Workspace.open(other)
-    assert _dump(other) == {"cities": []}
+    assert dump_tables(other) == {"cities": []}
 
 
 def test_newer_file_is_refused(tmp_path: Path) -> None:
@@ -345,7 +336,7 @@ def test_export_is_one_self_contained_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.sqlite", "ws.sqlite"]
     assert _pragma(out, "journal_mode") == "delete"
     assert _pragma(out, "integrity_check") == "ok"
-    assert _dump(out) == _dump(tmp_path / "ws.sqlite")
+    assert dump_tables(out) == dump_tables(tmp_path / "ws.sqlite")
 
 
 def test_import_replace_makes_an_exact_copy(tmp_path: Path) -> None:
@@ -356,7 +347,7 @@ def test_import_replace_makes_an_exact_copy(tmp_path: Path) -> None:
         target.save_scenario("local only", "a: 1\n")
         summary = target.import_(tmp_path / "a-export.sqlite", mode="replace")
         assert (summary.scenarios, summary.runs, summary.shortlists, summary.statuses) == (2, 1, 1, 2)
-    assert _dump(tmp_path / "b.sqlite") == _dump(tmp_path / "a.sqlite")
+    assert dump_tables(tmp_path / "b.sqlite") == dump_tables(tmp_path / "a.sqlite")
 
 
 def test_import_merge_appends_versions_and_is_idempotent(tmp_path: Path) -> None:
@@ -399,50 +390,7 @@ def test_import_merge_appends_versions_and_is_idempotent(tmp_path: Path) -> None
         assert target.current_statuses(local_list.id)["Foxconn"].status == "negotiating"
 
 
-def _tamper(path: Path, sql: str) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        conn.execute("PRAGMA ignore_check_constraints = ON")
-        conn.execute(sql)
-    finally:
-        conn.close()
-
-
-BAD_FILES = {
-    "missing": (None, "does not exist"),
-    "text": ("text", "cannot be read as SQLite"),
-    "foreign": ("CREATE TABLE cities (name TEXT)", "not a transfer workspace"),
-    "bad status": ("UPDATE entry_status SET status = 'maybe'", "integrity check failed.*CHECK.*entry_status"),
-    "bad json": ("UPDATE runs SET parameters_json = '{oops'", "parameters is not valid JSON"),
-    "bad rows": ("UPDATE shortlists SET rows_json = '[1, 2]'", "row that is not a JSON object"),
-    "no uid": ("UPDATE scenarios SET uid = NULL", "scenarios rows have no uid"),
-    "dangling": ("UPDATE entry_status SET shortlist_id = 77", "refers to a missing shortlists record"),
-    "bad time": ("UPDATE scenarios SET created_at = 'yesterday'", "not an ISO-8601 timestamp"),
-    "dropped table": ("DROP TABLE run_results", "table 'run_results' is missing"),
-    "newer": (f"PRAGMA user_version = {SCHEMA_VERSION + 1}", "newer than this program"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
-@pytest.mark.parametrize("mode", ["merge", "replace"])
-def test_bad_import_file_changes_nothing(tmp_path: Path, case: str, mode: str) -> None:
-    sql, message = BAD_FILES[case]
-    bad = tmp_path / "bad.sqlite"
-    if sql == "text":
-        bad.write_text("scenario,version\nbaseline,1\n")
-    elif sql is not None and sql.startswith("CREATE"):
-        _tamper(bad, sql)
-    elif sql is not None:
-        with Workspace.open(tmp_path / "other.sqlite") as other:
-            _fill(other)
-            other.export(bad)
-        _tamper(bad, sql)
-    with Workspace.open(tmp_path / "ws.sqlite") as workspace:
-        _fill(workspace)
-        before = _dump(workspace.path)
-        with pytest.raises(WorkspaceError, match=message):
-            workspace.import_(bad, mode=mode)  # type: ignore[arg-type]
-        assert _dump(workspace.path) == before
+# Bad import files, one per way a file can be wrong: tests/test_workspace_import.py.
 
 
 def test_unknown_import_mode(ws: Workspace, tmp_path: Path) -> None:
@@ -593,7 +541,7 @@ def test_killed_writer_loses_nothing_and_leaves_no_partial_record(tmp_path: Path
     path = tmp_path / "ws.sqlite"
     with Workspace.open(path) as workspace:
         made = _fill(workspace)
-    before = _dump(path)
+    before = dump_tables(path)
     with subprocess.Popen(
         [sys.executable, "-W", "error", "-c", CRASH_WRITER, str(path), "400", "300"],
         stdin=subprocess.PIPE,
@@ -613,7 +561,7 @@ def test_killed_writer_loses_nothing_and_leaves_no_partial_record(tmp_path: Path
     assert wal.stat().st_size > 1_000_000
 
     assert _pragma(path, "integrity_check") == "ok"
-    after = _dump(path)
+    after = dump_tables(path)
     for table in ("runs", "run_results", "shortlists", "entry_status"):
         assert after[table] == before[table], table  # no run row, no orphan result table
     assert len(after["scenarios"]) == len(before["scenarios"]) + 1  # committed before the kill

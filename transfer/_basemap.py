@@ -13,7 +13,6 @@ Two parts:
 from __future__ import annotations
 
 import functools
-import html
 import json
 import math
 from collections.abc import Mapping
@@ -26,6 +25,7 @@ import shapely
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
+from transfer.escape import html_text
 from transfer.regions import PROVINCES
 
 __all__ = [
@@ -303,7 +303,7 @@ def inset_svg(
     pos = f'x="{x:.1f}" y="{y:.1f}" ' if x is not None and y is not None else 'xmlns="http://www.w3.org/2000/svg" '
     out = [
         f'<svg {pos}width="{w:.0f}" height="{h:.0f}" viewBox="0 0 {w:.0f} {h:.0f}" class="scs-inset" role="img">'
-        f"<title>{html.escape(_INSET_TITLE.get(lang, _INSET_TITLE['en']))}</title>",
+        f"<title>{html_text(_INSET_TITLE.get(lang, _INSET_TITLE['en']))}</title>",
         f'<rect x="0" y="0" width="{w:.0f}" height="{h:.0f}" fill="{SEA_FILL}"/>',
     ]
     if south_china_sea is not None and len(south_china_sea):
@@ -325,7 +325,7 @@ def inset_svg(
         )
     out.append(island_dots_svg(dots))
     out.append(dash_line_svg(dash_line_path(south_china_sea, proj, INSET_BOUNDS)))
-    title = html.escape(_INSET_TITLE.get(lang, _INSET_TITLE["en"]))
+    title = html_text(_INSET_TITLE.get(lang, _INSET_TITLE["en"]))
     fs = 11 if lang == "zh" else 8.5
     out.append(
         f'<text x="{w - 5:.1f}" y="{h - 6:.1f}" text-anchor="end" font-size="{fs}" fill="#333333" '

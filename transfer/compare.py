@@ -324,15 +324,21 @@ def _pct(v: float | None) -> str:
 
 def write(cmp: Comparison, out_dir: str | Path) -> list[Path]:
     """Write compare.json, shortlist_changes.csv, flows_*.csv and site_changes.geojson to ``out_dir``."""
+    from transfer.export import defused
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    tables = {
+        "shortlist_changes.csv": cmp.shortlist_changes,
+        "score_deltas.csv": cmp.score_deltas,
+        "flows_region.csv": cmp.flows_region,
+        "flows_province.csv": cmp.flows_province,
+    }
     files = {
         "compare.json": to_json(cmp),
         "site_changes.geojson": to_geojson(cmp),
-        "shortlist_changes.csv": cmp.shortlist_changes.to_csv(index=False, lineterminator="\n"),
-        "score_deltas.csv": cmp.score_deltas.to_csv(index=False, lineterminator="\n"),
-        "flows_region.csv": cmp.flows_region.to_csv(index=False, lineterminator="\n"),
-        "flows_province.csv": cmp.flows_province.to_csv(index=False, lineterminator="\n"),
+        # site and province names come from the (possibly uploaded) layers: formulas defused
+        **{name: defused(df).to_csv(index=False, lineterminator="\n") for name, df in tables.items()},
     }
     written = []
     for name, text in files.items():

@@ -9,6 +9,8 @@ __all__ = [
     "ScenarioError",
     "TransferError",
     "UnknownNameError",
+    "WorkspaceError",
+    "WorkspaceImportError",
 ]
 
 
@@ -63,4 +65,21 @@ class UnknownNameError(TransferError):
         self, what: str, *, where: str | None = None, fix: str | None = None, suggestions: list[str] | None = None
     ) -> None:
         self.suggestions = list(suggestions or [])
+        super().__init__(what, where=where, fix=fix)
+
+
+class WorkspaceError(TransferError):
+    """The workspace file cannot be opened, read, written, exported or imported."""
+
+
+class WorkspaceImportError(WorkspaceError):
+    """A workspace file was refused by import; the live workspace was not changed.
+
+    `problems` holds one line per problem found (table, row and uid named where they apply).
+    """
+
+    def __init__(
+        self, what: str, *, where: str | None = None, fix: str | None = None, problems: list[str] | None = None
+    ) -> None:
+        self.problems = list(problems or [])
         super().__init__(what, where=where, fix=fix)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import itertools
-import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -22,6 +20,7 @@ from jinja2 import Template
 from transfer import _basemap
 from transfer import columns as C
 from transfer._paths import repo_root
+from transfer.escape import html_text, js_string, js_template
 
 __all__ = [
     "HUB_STYLE",
@@ -121,7 +120,7 @@ def compact_geojson(gdf: gpd.GeoDataFrame, properties: Sequence[str], *, decimal
         for p in properties:
             v = gdf[p].iloc[i]
             if isinstance(v, str):
-                props[p] = html.escape(v)
+                props[p] = html_text(v)
             elif isinstance(v, (np.floating, float)):
                 props[p] = None if np.isnan(v) else round(float(v), 4)
             elif isinstance(v, (np.integer, int, bool, np.bool_)):
@@ -129,15 +128,15 @@ def compact_geojson(gdf: gpd.GeoDataFrame, properties: Sequence[str], *, decimal
             elif v is None or v is pd.NA:
                 props[p] = None
             else:
-                props[p] = html.escape(str(v))
+                props[p] = html_text(v)
         feats.append({"type": "Feature", "properties": props, "geometry": shapely.geometry.mapping(geom)})
     return {"type": "FeatureCollection", "features": feats}
 
 
 def tooltip_text(text: str) -> str:
-    """Text for a folium tooltip: HTML-escaped, and safe inside the JavaScript template literal folium writes it into
-    (a backtick, ``${`` or a backslash in a name would otherwise end the literal or run as script)."""
-    return html.escape(str(text)).replace("\\", "&#92;").replace("`", "&#96;").replace("$", "&#36;")
+    """Text for a folium tooltip, which folium writes into a JavaScript template literal: see
+    :func:`transfer.escape.js_template` (a backtick, ``${`` or a backslash in a name cannot end the literal or run)."""
+    return js_template(text)
 
 
 def class_breaks(values: pd.Series, n: int = len(PALETTE)) -> list[float]:
@@ -193,8 +192,8 @@ class _Legend(MacroElement):
     def __init__(self, inner_html: str, position: str = "bottomright") -> None:
         super().__init__()
         self._name = "Legend"
-        self.html_json = json.dumps(inner_html)
-        self.position_json = json.dumps(position)
+        self.html_json = js_string(inner_html)
+        self.position_json = js_string(position)
 
 
 def _legend_decimals(breaks: Sequence[float]) -> int:
@@ -216,12 +215,12 @@ def _legend_html(
     no_change_label: str | None = None,
 ) -> str:
     dec = _legend_decimals(breaks)
-    rows = [f"<b>{html.escape(title)}</b>"]
+    rows = [f"<b>{html_text(title)}</b>"]
     middle = (len(breaks) - 1) // 2 if no_change_label is not None else -1
     for i in range(len(breaks) - 1):
         colour = colour_for((breaks[i] + breaks[i + 1]) / 2, breaks, palette)
         if i == middle:
-            text = html.escape(str(no_change_label))
+            text = html_text(no_change_label)
         elif no_change_label is not None:  # changes: signed bounds
             text = f"{breaks[i]:+.{dec}f} – {breaks[i + 1]:+.{dec}f}"
         else:
@@ -233,7 +232,7 @@ def _legend_html(
     for colour, label in extra:
         rows.append(
             f'<div><span style="display:inline-block;width:14px;height:12px;background:{colour};'
-            f'margin-right:6px;vertical-align:middle"></span>{html.escape(label)}</div>'
+            f'margin-right:6px;vertical-align:middle"></span>{html_text(label)}</div>'
         )
     return "".join(rows)
 
@@ -264,7 +263,7 @@ class _Inset(MacroElement):
     def __init__(self, svg: str) -> None:
         super().__init__()
         self._name = "SouthChinaSeaInset"
-        self.svg_json = json.dumps(svg)
+        self.svg_json = js_string(svg)
 
 
 def _island_points(
@@ -444,7 +443,7 @@ def site_map(
         name=names["sites"],
         style_function=style,
         highlight_function=lambda _f: {"weight": 2.5, "color": "#222222"},
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html.escape(a) for a in labels], localize=True),
+        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[html_text(a) for a in labels], localize=True),
         zoom_on_click=False,
     ).add_to(m)
 

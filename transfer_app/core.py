@@ -267,7 +267,9 @@ def firms_template_csv() -> bytes:
             },
         ]
     )
-    return df.to_csv(index=False).encode("utf-8-sig")
+    from transfer import export
+
+    return export.to_csv_bytes(df)
 
 
 # --- data and sources ------------------------------------------------------------------------------------------

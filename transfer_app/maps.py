@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from typing import Any
 
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from transfer import columns as C
+from transfer.escape import html_text
 from transfer.mapview import HUB_STYLE, compact_geojson, site_map, tooltip_text
 from transfer.pipeline import RunResult
 from transfer.scoring import ScoreResult
@@ -206,7 +206,7 @@ def _points_layer(
             "weight": 1,
             "fillOpacity": fill_opacity,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[tip], localize=True),
+        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=[html_text(tip)], localize=True),
     ).add_to(fg)
     return fg
 
@@ -309,7 +309,7 @@ def _restricted_layer(
             "dashArray": "6 4",
         },
         tooltip=folium.GeoJsonTooltip(
-            fields=[C.NAME_ZH, "share"], aliases=[tr("col.site", lang), tr("legend.restriction", lang)]
+            fields=[C.NAME_ZH, "share"], aliases=[html_text(tr(k, lang)) for k in ("col.site", "legend.restriction")]
         ),
     ).add_to(fg)
     return fg
@@ -448,7 +448,7 @@ def legend_chips(lang: str) -> str:
         radius = "50%" if round_ else "2px"
         return (
             f'<span style="display:inline-block;width:11px;height:11px;border-radius:{radius};background:{colour};'
-            f'border:1px solid #333;margin:0 4px 0 10px;vertical-align:middle"></span>{html.escape(label)}'
+            f'border:1px solid #333;margin:0 4px 0 10px;vertical-align:middle"></span>{html_text(label)}'
         )
 
     hubs = "".join(chip(HUB_STYLE[h][0], tr(f"hub.{h}", lang)) for h in C.HUB_TYPES if h in HUB_STYLE)
@@ -457,6 +457,6 @@ def legend_chips(lang: str) -> str:
         LABOUR_COLOUR, tr("layer.labour_pool", lang)
     )
     return (
-        f'<div style="font-size:0.8rem;line-height:1.6"><b>{html.escape(tr("map.legend_hubs", lang))}</b>{hubs}<br>'
-        f"<b>{html.escape(tr('map.legend_zones', lang))}</b>{zones}<br>{extra}</div>"
+        f'<div style="font-size:0.8rem;line-height:1.6"><b>{html_text(tr("map.legend_hubs", lang))}</b>{hubs}<br>'
+        f"<b>{html_text(tr('map.legend_zones', lang))}</b>{zones}<br>{extra}</div>"
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -15,6 +14,7 @@ import shapely
 from transfer import _basemap
 from transfer import columns as C
 from transfer.errors import LayerError
+from transfer.escape import html_attr, html_text
 from transfer.export.tables import _display_width, _sites_by_adcode
 from transfer.i18n import t
 from transfer.mapview import NO_DATA, class_breaks, colour_for
@@ -144,8 +144,8 @@ def static_map_svg(
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w:.0f} {h:.0f}" '
         f'width="{w:.0f}" height="{h:.0f}" '
-        f'role="img" class="static-map" font-family="{html.escape(FONT_STACK, quote=True)}">',
-        f"<title>{html.escape(legend_title or t('legend.score', lang))}</title>",
+        f'role="img" class="static-map" font-family="{html_attr(FONT_STACK)}">',
+        f"<title>{html_text(legend_title or t('legend.score', lang))}</title>",
         f'<rect x="0" y="0" width="{w:.0f}" height="{h:.0f}" fill="#eef3f7"/>',
     ]
     if prov is not None:
@@ -176,7 +176,7 @@ def static_map_svg(
         fill = colour_for(float(v), breaks) if np.isfinite(v) else NO_DATA
         label = str(sites.at[code, name_col]) if name_col else str(code)
         shown = f"{label}: {v:.3f}" if np.isfinite(v) else label
-        out.append(f'<path d="{d}" fill="{fill}"><title>{html.escape(shown)}</title></path>')
+        out.append(f'<path d="{d}" fill="{fill}"><title>{html_text(shown)}</title></path>')
     out.append("</g>")
     ranks = [int(a) for a in highlight if int(a) in sites.index]
     if ranks:
@@ -190,7 +190,7 @@ def static_map_svg(
         for r, code in reversed(list(enumerate(ranks, start=1))):
             geom = sites.geometry.at[code]
             pt = proj.xy(np.asarray(geom.representative_point().coords)[:, :2])[0]
-            label = html.escape(str(sites.at[code, name_col]) if name_col else str(code))
+            label = html_text(sites.at[code, name_col] if name_col else code)
             out.append(
                 f"<g><title>{r}. {label}</title>"
                 f'<circle cx="{pt[0]:.1f}" cy="{pt[1]:.1f}" r="7.5" fill="#ffffff" '
@@ -236,14 +236,14 @@ def _svg_legend(
         f'<g class="legend" font-size="10.5"><rect x="{x:.1f}" y="{y:.1f}" width="{box_w:.1f}" '
         f'height="{box_h:.1f}" rx="3" fill="#ffffff" fill-opacity="0.94" stroke="#c8c8c8" '
         'stroke-width="0.6"/>',
-        f'<text x="{x + 8:.1f}" y="{y + 15:.1f}" font-weight="700">{html.escape(title)}</text>',
+        f'<text x="{x + 8:.1f}" y="{y + 15:.1f}" font-weight="700">{html_text(title)}</text>',
     ]
     for i, (fill, stroke, label) in enumerate(rows):
         yy = y + 22 + i * line
         sw = "1.6" if stroke != "none" else "0"
         parts.append(
             f'<rect x="{x + 8:.1f}" y="{yy + 1:.1f}" width="14" height="10" fill="{fill}" stroke="{stroke}" '
-            f'stroke-width="{sw}"/><text x="{x + 28:.1f}" y="{yy + 10:.1f}">{html.escape(label)}</text>'
+            f'stroke-width="{sw}"/><text x="{x + 28:.1f}" y="{yy + 10:.1f}">{html_text(label)}</text>'
         )
     parts.append("</g>")
     return "".join(parts)

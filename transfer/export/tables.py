@@ -246,6 +246,14 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _text_cell(ws: Any, row: int, column: int, value: Any) -> Any:
+    """Write one cell; text that looks like a formula (``=...``) is kept as text, never run."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -254,16 +262,13 @@ def _write_sheet(ws: Any, frame: pd.DataFrame) -> None:
     fill = PatternFill("solid", fgColor="E8EEF2")
     columns = [str(c) for c in frame.columns]
     for j, name in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=j, value=name)
+        cell = _text_cell(ws, 1, j, name)
         cell.font = bold
         cell.fill = fill
         cell.alignment = Alignment(vertical="center")
     for i, row in enumerate(frame.itertuples(index=False, name=None), start=2):
         for j, value in enumerate(row, start=1):
-            cell = ws.cell(row=i, column=j, value=_cell_value(value))
-            if cell.data_type == "f":
-                # text from data that looks like a formula is kept as text, never run
-                cell.data_type = "s"
+            _text_cell(ws, i, j, _cell_value(value))
     for j, name in enumerate(columns, start=1):
         sample = [name, *(str(v) for v in frame.iloc[:200, j - 1].tolist() if v is not None)]
         width = max(_display_width(s) for s in sample) + 2
@@ -310,14 +315,11 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, context: ExportContext 
     readme.title = README_SHEET if context is None else t("export.about", context.lang)
     names = _sheet_names(list(sheets), readme.title)
     (item, value), *rows = _about_rows(context, sheets, names)
-    readme.cell(row=1, column=1, value=item).font = Font(bold=True)
-    readme.cell(row=1, column=2, value=value).font = Font(bold=True)
+    _text_cell(readme, 1, 1, item).font = Font(bold=True)
+    _text_cell(readme, 1, 2, value).font = Font(bold=True)
     for i, (k, v) in enumerate(rows, start=2):
-        readme.cell(row=i, column=1, value=k).font = Font(bold=True)
-        cell = readme.cell(row=i, column=2, value=v)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        if cell.data_type == "f":
-            cell.data_type = "s"
+        _text_cell(readme, i, 1, k).font = Font(bold=True)
+        _text_cell(readme, i, 2, v).alignment = Alignment(wrap_text=True, vertical="top")
     readme.column_dimensions["A"].width = min(max([_display_width(k) for k, _ in rows] + [10]) + 2, 40)
     readme.column_dimensions["B"].width = 100
     readme.freeze_panes = "A2"

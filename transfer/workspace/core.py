@@ -18,9 +18,9 @@ from pathlib import Path
 from types import MappingProxyType, TracebackType
 from typing import Any, Literal, TypeVar
 
-from transfer.errors import TransferError
+from transfer.errors import WorkspaceError, WorkspaceImportError
 from transfer.names import did_you_mean, unknown_name
-from transfer.workspace import exchange, schema
+from transfer.workspace import _validate, exchange, schema
 
 SCHEMA_VERSION = schema.SCHEMA_VERSION
 SHORTLIST_KINDS = schema.SHORTLIST_KINDS
@@ -30,15 +30,16 @@ WORKSPACE_FILENAME = "workspace.sqlite"
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
+_SQLITE_READONLY = 8
+_SQLITE_IOERR = 10
+_SQLITE_CORRUPT = 11
+_SQLITE_FULL = 13
+_SQLITE_CANTOPEN = 14
 _BACKOFF_FIRST_S = 0.05
 _BACKOFF_CAP_S = 2.0
 _COUNT_TABLES = "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
 
 T = TypeVar("T")
-
-
-class WorkspaceError(TransferError):
-    """The workspace file cannot be opened, read, written, exported or imported."""
 
 
 @dataclass(frozen=True)
@@ -288,6 +289,38 @@ class Workspace:
                 "the file is not a SQLite workspace (file is not a database)",
                 where=str(self._path),
                 fix="point Workspace.open at a workspace file or at a path that does not exist yet",
+            )
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        code = getattr(exc, "sqlite_errorcode", None)
+        primary = code & 0xFF if isinstance(code, int) else None
+        kept = "nothing was changed and every record saved before is kept"
+        if name == "SQLITE_READONLY_DIRECTORY" or primary == _SQLITE_CANTOPEN:
+            return WorkspaceError(
+                f"the workspace folder is read-only or missing ({exc}; SQLite must create the -wal and -shm "
+                f"files beside the workspace file); {kept}",
+                where=str(self._path),
+                fix=f"make the folder {self._path.parent} writable, or move the workspace file to a writable "
+                "folder (or set TRANSFER_WORKSPACE)",
+            )
+        if primary == _SQLITE_READONLY:
+            return WorkspaceError(
+                f"the workspace file is read-only ({exc}); {kept}",
+                where=str(self._path),
+                fix=f"make the file writable (chmod u+w {self._path}), or open a copy of it in a writable folder",
+            )
+        if primary == _SQLITE_CORRUPT:
+            return WorkspaceError(
+                f"the workspace file is damaged ({exc}): it was cut short or overwritten outside this program",
+                where=str(self._path),
+                fix="move the damaged file aside, open a new workspace at its path and import the latest export "
+                "of it there (Workspace.import_ with mode='replace')",
+            )
+        if primary in (_SQLITE_FULL, _SQLITE_IOERR):
+            return WorkspaceError(
+                f"the disk refused to write the workspace file ({exc}, {name or 'I/O error'}): it is full, over "
+                f"the file size limit or failing; {kept}",
+                where=str(self._path),
+                fix="free disk space (or raise the file size limit), then save again",
             )
         return WorkspaceError(
             f"the workspace file could not be read or written: {exc}",
@@ -803,6 +836,14 @@ class Workspace:
             try:
                 conn.backup(out)
                 out.execute("PRAGMA journal_mode = DELETE")
+            except sqlite3.Error as exc:
+                if _is_busy(exc):
+                    raise  # retried
+                raise WorkspaceError(
+                    f"cannot write the export file ({exc}); the workspace is unchanged",
+                    where=str(target),
+                    fix="free disk space or pick a writable folder, then export again",
+                ) from exc
             finally:
                 out.close()
 
@@ -837,9 +878,10 @@ class Workspace:
 
         Raises
         ------
-        WorkspaceError
-            The file is missing, not a workspace, newer than this program, or fails validation;
-            the workspace is then unchanged.
+        WorkspaceImportError
+            The file is missing, not a whole SQLite file, not a workspace, newer than this program, fails
+            validation, or (merge) holds a uid this workspace uses for another record; the message names
+            the table, row and uid. The workspace is then unchanged.
         """
         if mode not in ("merge", "replace"):
             raise WorkspaceError(
@@ -849,25 +891,34 @@ class Workspace:
             )
         source = Path(path).expanduser()
         if not source.is_file():
-            raise WorkspaceError("the import file does not exist", where=str(source), fix="check the path")
+            raise WorkspaceImportError(
+                "the import file does not exist" if not source.exists() else "the import path is not a file",
+                where=str(source),
+                fix="check the path: it must name a file written by Workspace.export",
+            )
         snapshot = self._read_import(source)
 
         def apply(conn: sqlite3.Connection) -> dict[str, int]:
             if mode == "replace":
                 return exchange.replace_with(conn, snapshot)
+            # Under the write lock, so no other writer can add a record with one of these uids meanwhile.
+            collisions = _validate.collision_problems(conn, snapshot.signatures)
+            if collisions:
+                raise _validate.rejected(source, collisions)
             return exchange.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
         return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
 
     def _read_import(self, source: Path) -> exchange.Snapshot:
-        def bad(what: str) -> WorkspaceError:
-            return WorkspaceError(
-                f"the import file was rejected and nothing was changed: {what}",
-                where=str(source),
-                fix="import a file written by Workspace.export",
-            )
+        """Copy the file into memory, migrate the copy and check all of it; the file is only read."""
 
+        def bad(what: str, fix: str = _validate.FIX_EXPORT) -> WorkspaceImportError:
+            return _validate.rejected(source, [_validate.Problem(what, fix)])
+
+        problems = _validate.file_problems(source)
+        if problems:
+            raise _validate.rejected(source, problems)
         copy = sqlite3.connect(":memory:", isolation_level=None)
         try:
             try:
@@ -876,32 +927,40 @@ class Workspace:
                     original.backup(copy)
                 finally:
                     original.close()
-                (integrity,) = copy.execute("PRAGMA integrity_check").fetchone()
+                integrity = [line for (line,) in copy.execute("PRAGMA integrity_check")]
             except sqlite3.Error as exc:
-                raise bad(f"it cannot be read as SQLite ({exc})") from exc
-            if integrity != "ok":
-                raise bad(f"the integrity check failed ({integrity})")
+                raise bad(f"the file is damaged: SQLite cannot read it ({exc})", _validate.FIX_COPY) from exc
+            # A broken CHECK or NOT NULL rule is a row problem, named by table, row and uid below.
+            rules = [line for line in integrity if line.startswith(_validate.RULE_FAILURES)]
+            damage = [line for line in integrity if line != "ok" and line not in rules]
+            if damage:
+                raise bad(f"the integrity check failed ({'; '.join(damage[:3])})", _validate.FIX_COPY)
             (version,) = copy.execute("PRAGMA user_version").fetchone()
             (app_id,) = copy.execute("PRAGMA application_id").fetchone()
             if app_id != schema.APPLICATION_ID or version < 1:
-                raise bad("it is not a transfer workspace")
+                raise bad("it is a SQLite database but not a transfer workspace")
             if version > schema.SCHEMA_VERSION:
-                raise WorkspaceError(
-                    f"the import file has schema version {version}, newer than this program's "
-                    f"{schema.SCHEMA_VERSION}; nothing was changed",
-                    where=str(source),
-                    fix="upgrade the transfer package before importing this file",
+                raise bad(
+                    f"it has schema version {version}, newer than this program's {schema.SCHEMA_VERSION}",
+                    "upgrade the transfer package before importing this file",
                 )
             try:
                 copy.execute("BEGIN")
                 for step in schema.MIGRATIONS[version:]:
                     step(copy)
                 copy.execute("COMMIT")
-            except (sqlite3.Error, ValueError, AttributeError) as exc:
-                raise bad(f"it could not be migrated from schema version {version} ({exc})") from exc
-            problems = exchange.snapshot_problems(copy)
-            if problems:
-                raise bad("; ".join(problems))
-            return exchange.read_snapshot(copy)
+            except (sqlite3.Error, ValueError, AttributeError, TypeError) as exc:
+                raise bad(
+                    f"it could not be migrated from schema version {version} ({exc})", _validate.FIX_EDITED
+                ) from exc
+            try:
+                problems = _validate.snapshot_problems(copy)
+                if rules and not problems:
+                    problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
+                if not problems:
+                    return exchange.read_snapshot(copy)
+            except (sqlite3.Error, RecursionError) as exc:  # a schema changed in ways no check foresaw
+                raise bad(f"it could not be checked ({exc})", _validate.FIX_EDITED) from exc
+            raise _validate.rejected(source, problems)
         finally:
             copy.close()

@@ -10,6 +10,7 @@ from transfer import columns as C
 from transfer.compare import Comparison
 from transfer.compare import compare as compare_runs
 from transfer.errors import TransferError
+from transfer.escape import markdown_text
 from transfer.i18n import criterion_label
 from transfer.pipeline import RunResult
 from transfer_app import core, maps
@@ -134,7 +135,9 @@ def render(ctx: Ctx) -> None:
     )
     un_a, un_b = int(summ.get("unmatched_jobs_a", 0)), int(summ.get("unmatched_jobs_b", 0))
     m4.metric(tr("compare.unmatched", lang), f"{un_b:,}", f"{un_b - un_a:+,}", delta_color="inverse")
-    what = tr("compare.all_industries_title", lang) if all_industries else industry_name(ctx, ctx.industry)
+    what = (
+        tr("compare.all_industries_title", lang) if all_industries else markdown_text(industry_name(ctx, ctx.industry))
+    )
     st.markdown(f"**{tr('compare.rank_change', lang)}** — {what} ({tr('compare.top', lang, n=comp.top)})")
     table = changes_table(ctx, comp, run_a, run_b, scope)
     if len(table):

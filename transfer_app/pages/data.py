@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from transfer.errors import TransferError
+from transfer.escape import markdown_text
 from transfer.layers import KINDS, replace_layer
 from transfer.pipeline import base_with_layers
 from transfer_app import core
@@ -86,5 +86,5 @@ def render(ctx: Ctx) -> None:
     if ctx.run.note_items:
         with st.expander(tr("data.notes", lang)):
             for note in ctx.run.note_items:
-                st.markdown(f"- {html.escape(note.render(lang))}")
+                st.markdown(f"- {markdown_text(note.render(lang))}")
     st.caption(f"{tr('brief.generated', lang, date=date.today().isoformat())}")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import html
 from functools import partial
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from transfer.escape import markdown_text
 from transfer.scoring import robustness
 from transfer_app import core, maps
 from transfer_app.session import Key
@@ -144,11 +144,11 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
         f"{share:.0%}",
         help=tr("profile.robustness_help", lang, k=ROBUSTNESS_K),
     )
-    st.markdown(f"**{tr('profile.eligibility', lang)}** — {industry_name(ctx, ind)}")
+    st.markdown(f"**{tr('profile.eligibility', lang)}** — {markdown_text(industry_name(ctx, ind))}")
     reasons = res.explain(ind, adcode, lang=lang)
     (st.success if eligible else st.error)(tr("profile.eligible_yes" if eligible else "profile.eligible_no", lang))
     for r in reasons:
-        st.markdown(f"- {html.escape(r)}")
+        st.markdown(f"- {markdown_text(r)}")
     # criteria and contributions as labelled bars in a table: every criterion is named (a bar chart skips labels)
     st.markdown(f"**{tr('profile.criteria', lang)}**")
     norm = res.normalised_frame(ind).loc[adcode]
@@ -189,7 +189,7 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
             continue
         st.caption(f"{r.distance_km:,.0f} km · {r.time_h:,.1f} h · {r.cost_cny_teu:,.0f} {tr('unit.CNY/TEU', lang)}")
         names = place_names_en(ctx.base, ctx.base_token) if lang == "en" else None
-        st.markdown("\n".join(f"1. {html.escape(line)}" for line in core.legs_lines(r.legs, lang, names)))
+        st.markdown("\n".join(f"1. {markdown_text(line)}" for line in core.legs_lines(r.legs, lang, names)))
     _what_it_takes(ctx, adcode, rank)
     st.markdown(f"**{tr('profile.industries', lang)}**")
     prof = res.site_profile(adcode, top=5, lang=lang)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from transfer import columns as C
 from transfer.errors import TransferError
+from transfer.escape import markdown_text
 from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord, Workspace
 from transfer_app import core
 from transfer_app.exports import context, downloads
@@ -99,7 +100,7 @@ def render(ctx: Ctx) -> None:
     except TransferError as exc:
         st.error(str(exc))
         return
-    st.caption(tr("saved.where", lang, path=str(path)))
+    st.caption(tr("saved.where", lang, path=markdown_text(path)))
     if not records:
         st.info(tr("saved.none", lang))
     else:
@@ -148,7 +149,7 @@ def _shortlist(ctx: Ctx, record: ShortlistRecord) -> None:
         return
     meta = [tr(f"sidebar.{record.kind}", lang) if record.kind != "firms" else tr("tab.firms", lang)]
     if record.scenario_name:
-        meta.append(scenario_label(f"ws:{record.scenario_name}:{record.scenario_version}", lang))
+        meta.append(markdown_text(scenario_label(f"ws:{record.scenario_name}:{record.scenario_version}", lang)))
     meta.append(f"{record.created_at:%Y-%m-%d %H:%M}")
     st.caption(" · ".join(meta))
     table, keys = status_table(ctx, record, current)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from transfer import columns as C
+from transfer.escape import markdown_text
 from transfer.export import brief_title
 from transfer_app import core
 from transfer_app.exports import context, downloads, save_shortlist
@@ -93,7 +94,7 @@ def render(ctx: Ctx) -> None:
             key=Key.PROFILE_SITE,
         )
         df = ctx.result.site_profile(int(site), lang=lang)
-        st.subheader(f"{site_name(ctx, site)} → {tr('profile.industries', lang)}")
+        st.subheader(f"{markdown_text(site_name(ctx, site))} → {tr('profile.industries', lang)}")
         st.dataframe(display_table(df.drop(columns=[C.ADCODE]), ctx), hide_index=True, width="stretch")
         made_with = context(ctx, filters={"site": site_name(ctx, site)}, industry=False)
         downloads(ctx, df, f"industries_{site}", geo=False, brief_title=None, export_context=made_with)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from transfer import columns as C
 from transfer.errors import TransferError
+from transfer.escape import markdown_text
 from transfer.industries import CRITERION_IDS
 from transfer.scenarios import parse_scenario, scenario_yaml
 from transfer.workspace import Workspace
@@ -91,7 +92,7 @@ def render(ctx: Ctx) -> None:
     lang, session = ctx.lang, ctx.session
     left, right = st.columns([2, 3], gap="large")
     with left:
-        st.subheader(f"{tr('workshop.weights', lang)} · {industry_name(ctx, ctx.industry)}")
+        st.subheader(f"{tr('workshop.weights', lang)} · {markdown_text(industry_name(ctx, ctx.industry))}")
         current = core.effective_weights(ctx.result, ctx.industry)
         plain = cached_run(ctx.base, ctx.base_token, scenario_text(ctx.scn_plain), ctx.scn_plain)
         defaults = core.effective_weights(plain.scores, ctx.industry)  # the scenario's, without the sliders
@@ -131,7 +132,7 @@ def render(ctx: Ctx) -> None:
 def _scenario_editor(ctx: Ctx) -> None:
     lang, session = ctx.lang, ctx.session
     st.subheader(tr("workshop.edit_yaml", lang))
-    st.caption(tr("workshop.active", lang, name=scenario_label(ctx.scn_key, lang)))
+    st.caption(tr("workshop.active", lang, name=markdown_text(scenario_label(ctx.scn_key, lang))))
     saved = list(ctx.saved)
     picks = [DEFAULT_KEY] + [f"file:{p.name}" for p in scenario_files()]
     picks += [f"edit:{name}" for name in session.edited] + [f"ws:{r.name}:{r.version}" for r in saved]
