@@ -1,0 +1,71 @@
+"""Reading the evaluation's YAML files (index system, AHP judgements) with errors that name file, line and key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from transfer.errors import ScenarioError, TransferError
+from transfer.names import did_you_mean
+from transfer.scenarios import _KeyedValueError as KeyedValueError
+
+__all__ = ["EvaluationError", "KeyedValueError", "line_of", "read_text", "read_yaml", "validation_error"]
+
+
+class EvaluationError(TransferError):
+    """An index system, AHP file or monitoring file is invalid, or the judgements are inconsistent."""
+
+
+def read_yaml(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """The one place this package parses YAML: the data (safe loading only) and the node tree (for line numbers)."""
+    from transfer.scenarios import _safe_load
+
+    try:
+        return _safe_load(text, where)
+    except ScenarioError as exc:
+        raise EvaluationError(exc.what, where=exc.where, fix=exc.fix) from None
+
+
+def read_text(path: str | Path, what: str) -> str:
+    """The UTF-8 text of a file, or an error naming it."""
+    p = Path(path)
+    if not p.is_file():
+        raise EvaluationError(f"{what} {p} does not exist", where=str(p), fix="check the path")
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise EvaluationError("the file is not UTF-8 text", where=str(p), fix="save it as UTF-8") from None
+
+
+def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
+    """1-based line of the key or item at ``loc`` in a composed YAML node, as far as it can be followed."""
+    from transfer.scenarios import _line_of
+
+    return _line_of(node, loc)
+
+
+def validation_error(
+    exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, where: str, *, fix: str
+) -> EvaluationError:
+    """The first pydantic error as one message: the key path, its line, and for an unknown key the closest one."""
+    from transfer.scenarios import _valid_keys
+
+    err = exc.errors()[0]
+    loc = tuple(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    loc = (*loc, *getattr(cause, "loc", ()))
+    key = ".".join(str(p) for p in loc) or "(top level)"
+    line = line_of(node, loc)
+    at = f"{where}, line {line}" if line else where
+    if err["type"] == "extra_forbidden":
+        options = _valid_keys(model, loc)
+        return EvaluationError(
+            f"unknown key {key!r}{did_you_mean(loc[-1], options, cutoff=0.5)}",
+            where=at,
+            fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
+        )
+    msg = err["msg"].removeprefix("Value error, ")
+    return EvaluationError(f"key {key!r}: {msg}", where=at, fix=fix)
