@@ -53,7 +53,9 @@ def validation_error(
     """The first pydantic error as one message: the key path, its line, and for an unknown key the closest one."""
     from transfer.scenarios import _valid_keys
 
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # an unknown key first: a misspelt key is also reported as the missing one it was meant to be
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     cause = (err.get("ctx") or {}).get("error")
     loc = (*loc, *getattr(cause, "loc", ()))

@@ -190,7 +190,9 @@ def _parse_rows(rows: list[tuple[Any, ...]], system: IndexSystem, sites: pd.Data
             )
         key = cells[1] if cells[1] is not None and str(cells[1]).strip() else cells[2]
         col = "B (行政区划代码)" if key is cells[1] else "C (承接地)"
-        adcode = names.resolve(key, where=f"{at}, column {col}", fix="use a site's adcode or Chinese name")
+        adcode = names.resolve(
+            key, where=f"{at}, column {col}", fix="use a site's adcode or Chinese name", error=EvaluationError
+        )
         pair = (int(year), int(adcode))
         if pair in seen:
             raise EvaluationError(
