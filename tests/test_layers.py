@@ -344,7 +344,7 @@ BAD_CASES = [
         "non_numeric.csv",
         "hub_id,name_zh,hub_type,city_adcode,lon,lat,source\nh1,x,river_port,420100,114 E,30,s\n",
         "hubs",
-        r"row 2: field 'lon' must be numeric but has '114 E'",
+        r"row 2, field 'lon': not a number: '114 E'",
     ),
     (
         "bad_type.csv",
@@ -365,7 +365,7 @@ BAD_CASES = [
         "frac.csv",
         "adcode,name_zh,population_2020,source\n410100,郑州,12.5,s\n",
         "census",
-        r"field 'population_2020' must be a whole number",
+        r"field 'population_2020': a whole number is expected",
     ),
 ]
 

@@ -20,8 +20,10 @@ __all__ = [
     "CHINA_BOUNDS",
     "LayerSchema",
     "check_crs",
+    "coerce_numeric",
     "read_any",
     "validate_frame",
+    "xlsx_sheets",
 ]
 
 # lon_min, lat_min, lon_max, lat_max: mainland China with a margin
@@ -41,6 +43,25 @@ class LayerSchema:
     geometry: str | None = None  # "point", "polygon" or None (table)
     adcode_refs: tuple[str, ...] = ()  # columns that must name a known adcode
     vocab: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    signed: tuple[str, ...] = ()  # numeric columns that may be negative (all others must be >= 0)
+    ranges: dict[str, tuple[float, float]] = field(default_factory=dict)  # explicit [low, high] per column
+
+    def range_of(self, col: str) -> tuple[float, float]:
+        """The closed range a numeric column must lie in (shares and rates 0..1, years 1949..2100, counts >= 0)."""
+        if col in self.ranges:
+            return self.ranges[col]
+        if col in (C.LON, C.LAT):
+            return (-180.0, 180.0)
+        low = -MAX_MAGNITUDE if col in self.signed else 0.0
+        if "share" in col or "_rate" in col:
+            return (-1.0 if col in self.signed else 0.0, 1.0)
+        if col == "year" or (col.endswith("_year") and "cny" not in col):  # not a wage per year
+            return (1949.0, 2100.0)
+        return (low, MAX_MAGNITUDE)
+
+
+# no count, area, wage or population the tool reads comes near this; integers stay exact in float64 below it
+MAX_MAGNITUDE = float(2**53)
 
 
 def _rows(index: Iterable[int], *, header_offset: int) -> str:
@@ -50,13 +71,20 @@ def _rows(index: Iterable[int], *, header_offset: int) -> str:
     return f"row{'s' if len(idx) > 1 else ''} {shown}{more}"
 
 
-def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT) -> tuple[pd.DataFrame, int]:
+def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT, sheet: str | None = None) -> tuple[pd.DataFrame, int]:
     """Read a GeoJSON, GeoPackage, Shapefile, CSV (UTF-8 or GBK) or XLSX file.
 
     Returns the frame and the offset from a 0-based frame index to the row number a user sees in the file
-    (2 for CSV/XLSX with one header line, 1 for features counted from 1).
+    (2 for CSV/XLSX with one header line, 1 for features counted from 1). For a workbook, ``sheet`` (or a
+    ``file.xlsx#sheet`` suffix on the path) chooses the sheet; the first one is read otherwise, and the name of
+    the sheet read is in ``frame.attrs["sheet"]``.
     """
     path = Path(path)
+    if sheet is None and not path.exists() and "#" in path.name:
+        stem, _, sheet = path.name.rpartition("#")
+        path = path.with_name(stem)
+    if path.is_dir():
+        raise LayerError("this is a folder, not a file", where=str(path), fix="choose the layer file itself")
     if not path.exists():
         raise LayerError(f"file {path} does not exist", where=str(path), fix="check the path and file name")
     if path.stat().st_size == 0:
@@ -65,15 +93,16 @@ def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT) -> tuple[pd.Data
     if suffix in {".csv", ".txt"}:
         return _read_csv(path), 2
     if suffix in {".xlsx", ".xlsm"}:
-        try:
-            df = pd.read_excel(path, engine="openpyxl")
-        except Exception as exc:  # openpyxl raises many types for broken files
+        return _read_xlsx(path, sheet), 2
+    if suffix == ".shp":
+        missing = [ext for ext in (".dbf", ".shx") if not _sidecar(path, ext).exists()]
+        if missing:
             raise LayerError(
-                f"cannot read the Excel file ({type(exc).__name__}: {exc})",
+                f"the Shapefile's {' and '.join(missing)} file{'s are' if len(missing) > 1 else ' is'} missing",
                 where=str(path),
-                fix="open it in Excel or LibreOffice and save it again as .xlsx",
-            ) from None
-        return df, 2
+                fix=f"put {', '.join(path.stem + m for m in missing)} beside {path.name} "
+                "(a Shapefile is several files), or send the layer as one GeoPackage or zip",
+            )
     if suffix in {".geojson", ".json", ".gpkg", ".shp", ".zip"}:
         try:
             gdf = gpd.read_file(path, engine="pyogrio")
@@ -93,6 +122,62 @@ def read_any(path: Path, *, lon: str = C.LON, lat: str = C.LAT) -> tuple[pd.Data
     )
 
 
+def _sidecar(path: Path, ext: str) -> Path:
+    """A Shapefile's companion file, in lower or upper case."""
+    lower = path.with_suffix(ext)
+    return lower if lower.exists() else path.with_suffix(ext.upper())
+
+
+def xlsx_sheets(path: Path) -> list[str]:
+    """The sheet names of a workbook, in order."""
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+    except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException ...
+        raise LayerError(
+            f"cannot read the Excel file ({type(exc).__name__}: {exc})",
+            where=str(path),
+            fix="open it in Excel or LibreOffice and save it again as .xlsx",
+        ) from None
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
+    names = xlsx_sheets(path)
+    chosen = names[0] if sheet is None else sheet
+    if chosen not in names:
+        raise LayerError(
+            f"the workbook has no sheet {chosen!r}{did_you_mean(chosen, names)}",
+            where=str(path),
+            fix=f"choose one of its sheets: {', '.join(names)}",
+        )
+    where = f"{path.name}, sheet {chosen!r}"
+    try:
+        df = pd.read_excel(path, sheet_name=chosen, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many types for broken files
+        raise LayerError(
+            f"cannot read the Excel sheet ({type(exc).__name__}: {exc})",
+            where=where,
+            fix="open it in Excel or LibreOffice and save it again as .xlsx",
+        ) from None
+    df = df.dropna(how="all")
+    if len(df) == 0 or len(df.columns) == 0:
+        others = [n for n in names if n != chosen]
+        hint = f"; the workbook also has the sheet(s) {', '.join(others)}" if others else ""
+        raise LayerError(
+            f"the sheet read ({chosen!r}, {names.index(chosen) + 1} of {len(names)}) has no rows{hint}",
+            where=where,
+            fix="put the table on the first sheet, or choose its sheet (file.xlsx#sheet on the command line, "
+            "the sheet selector in the app)",
+        )
+    df.attrs["sheet"] = chosen
+    return df
+
+
 def _read_csv(path: Path) -> pd.DataFrame:
     raw = path.read_bytes()
     for enc in ("utf-8-sig", "gb18030"):
@@ -102,8 +187,18 @@ def _read_csv(path: Path) -> pd.DataFrame:
             continue
         from io import StringIO
 
+        if not text.strip(" \t\r\n,;"):
+            raise LayerError(
+                "the CSV has no header and no rows",
+                where=str(path),
+                fix="export the table again with its header line (e.g. 'CSV UTF-8' from Excel)",
+            )
         try:
             return pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, na_values=[""])
+        except pd.errors.EmptyDataError:
+            raise LayerError(
+                "the CSV has no header and no rows", where=str(path), fix="export the table again with its header line"
+            ) from None
         except pd.errors.ParserError as exc:
             raise LayerError(
                 f"the CSV is malformed ({str(exc).strip()})",
@@ -138,7 +233,7 @@ def check_crs(gdf: gpd.GeoDataFrame, *, where: str) -> gpd.GeoDataFrame:
         ) from None
 
 
-def _coerce_numeric(df: pd.DataFrame, schema: LayerSchema, *, where: str, offset: int) -> pd.DataFrame:
+def coerce_numeric(df: pd.DataFrame, schema: LayerSchema, *, where: str, offset: int) -> pd.DataFrame:
     out = df.copy()
     for col in schema.numeric + schema.integer:
         if col not in out.columns:
@@ -150,22 +245,50 @@ def _coerce_numeric(df: pd.DataFrame, schema: LayerSchema, *, where: str, offset
         if bad.any():
             examples = ", ".join(repr(v) for v in as_text[bad].head(3))
             raise LayerError(
-                f"field {col!r} must be numeric but has {examples}",
-                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
+                f"not a number: {examples}",
+                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}, field {col!r}",
                 fix=f"write plain numbers in {col!r} (no units or text); leave the cell empty when unknown",
             )
+        _check_range(values, col, schema, where=where, offset=offset)
         if col in schema.integer:
             frac = values.notna() & (values % 1 != 0)
             if frac.any():
                 raise LayerError(
-                    f"field {col!r} must be a whole number",
-                    where=f"{where}, {_rows(np.flatnonzero(frac.to_numpy()), header_offset=offset)}",
+                    "a whole number is expected",
+                    where=f"{where}, {_rows(np.flatnonzero(frac.to_numpy()), header_offset=offset)}, field {col!r}",
                     fix=f"write {col!r} without decimals",
                 )
             out[col] = values.astype("Int64")
         else:
             out[col] = values.astype(float)
     return out
+
+
+def _check_range(values: pd.Series, col: str, schema: LayerSchema, *, where: str, offset: int) -> None:
+    """Refuse inf/NaN written as text, and values outside the column's range, naming rows and the fix."""
+    arr = values.to_numpy(dtype=float, na_value=np.nan)
+    inf = np.isinf(arr)
+    if inf.any():
+        raise LayerError(
+            "the value is infinite",
+            where=f"{where}, {_rows(np.flatnonzero(inf), header_offset=offset)}, field {col!r}",
+            fix=f"write a finite number in {col!r}, or leave the cell empty when unknown",
+        )
+    low, high = schema.range_of(col)
+    with np.errstate(invalid="ignore"):
+        out = ~np.isnan(arr) & ((arr < low) | (arr > high))
+    if out.any():
+        first = arr[np.flatnonzero(out)[0]]
+        if low == 0 and first < 0:
+            what = f"the value must not be negative (found {first:g})"
+        else:
+            what = f"the value must lie between {low:g} and {high:g} (found {first:g})"
+        unit = " (a share is written 0.35, not 35 %)" if high == 1.0 else ""
+        raise LayerError(
+            what,
+            where=f"{where}, {_rows(np.flatnonzero(out), header_offset=offset)}, field {col!r}",
+            fix=f"correct {col!r}{unit}; leave the cell empty when unknown",
+        )
 
 
 def _points_from_lonlat(df: pd.DataFrame, *, where: str, offset: int) -> gpd.GeoDataFrame:
@@ -178,7 +301,7 @@ def _points_from_lonlat(df: pd.DataFrame, *, where: str, offset: int) -> gpd.Geo
             where=where,
             fix="add columns named lon and lat (or longitude/latitude, 经度/纬度)",
         )
-    tmp = _coerce_numeric(
+    tmp = coerce_numeric(
         df.rename(columns={lon_col: C.LON, lat_col: C.LAT}),
         LayerSchema("points", (), numeric=(C.LON, C.LAT)),
         where=where,
@@ -291,7 +414,7 @@ def validate_frame(
             )
         _check_bounds(gdf, where=where, offset=offset)
         df = gdf
-    df = _coerce_numeric(df, schema, where=where, offset=offset)
+    df = coerce_numeric(df, schema, where=where, offset=offset)
     if schema.geometry is None and C.LON in df.columns and C.LAT in df.columns:
         # optional coordinates in a table layer: check the rows that have them
         has = df[C.LON].notna() & df[C.LAT].notna()

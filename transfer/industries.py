@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from transfer._yaml import read_yaml
 from transfer.columns import FLAG, NAME_EN, NAME_ZH, SOURCE, SOURCE_YEAR
 from transfer.errors import LayerError
 from transfer.names import did_you_mean, unknown_name
@@ -278,27 +278,13 @@ _TOP_KEYS = {"version", "note", "industries"}
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_dir():
         raise LayerError(
             "industry file not found",
             where=str(path),
             fix="pass an existing YAML file, or omit the path to use the default catalogue",
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayerError(
-            f"industry file cannot be read ({exc})", where=str(path), fix="save the file as UTF-8 text"
-        ) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise LayerError(
-            f"broken YAML: {problem}", where=where, fix="check indentation, colons and quotes near that line"
-        ) from None
+        )
+    return read_yaml(path, error=LayerError)[0]
 
 
 def _describe(error: Mapping[str, Any]) -> tuple[str, str]:

@@ -9,13 +9,13 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import yaml
 from shapely.geometry import LineString
 
 from transfer import columns as C
 from transfer._census import CENSUS_COLUMNS
 from transfer._paths import default_data_dir
 from transfer._validate import LayerSchema, read_any, validate_frame
+from transfer._yaml import read_yaml
 from transfer.errors import LayerError
 from transfer.names import unknown_name
 from transfer.regions import PROVINCES, region_of
@@ -52,7 +52,7 @@ SCHEMAS: dict[str, LayerSchema] = {
         "sites",
         required=(C.ADCODE, C.NAME_ZH),
         id_column=C.ADCODE,
-        integer=(C.ADCODE,),
+        integer=(C.ADCODE, "n_counties", "province_adcode"),
         numeric=("gn_population", "area_km2"),
         geometry="polygon",
     ),
@@ -94,6 +94,9 @@ SCHEMAS: dict[str, LayerSchema] = {
         integer=(C.ADCODE, *CENSUS_COUNTS),
         numeric=tuple(c for c in CENSUS_NUMERIC if c not in CENSUS_COUNTS),
         adcode_refs=(C.ADCODE,),
+        # net out-migration is negative where a city gained people; population change is negative where it shrank
+        signed=("registered_away_2010", "registered_away_share_2010", "population_change_2010_2020"),
+        ranges={"population_change_2010_2020": (-1.0, 10.0), "schooling_years_2020": (0.0, 25.0)},
     ),
     "eco_restrictions": LayerSchema(
         "eco_restrictions",
@@ -236,10 +239,7 @@ def _load_corridors(path: Path, points: pd.DataFrame) -> gpd.GeoDataFrame:
     )
     if not path.exists():
         return empty
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as exc:
-        raise LayerError(f"broken YAML ({exc})", where=str(path), fix="check indentation and quoting") from None
+    raw = read_yaml(path, error=LayerError)[0] or []
     if isinstance(raw, dict):
         raw = raw.get("corridors", [])
     if not isinstance(raw, list):

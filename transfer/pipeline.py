@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,11 @@ import pandas as pd
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
-from transfer._validate import read_any
+from transfer._validate import LayerSchema, coerce_numeric, read_any
 from transfer.errors import LayerError, NetworkError, ScenarioError
 from transfer.i18n import Note
 from transfer.industries import IndustryCatalogue, load_industries
-from transfer.layers import Layers, load_default
+from transfer.layers import SCHEMAS, Layers, load_default
 from transfer.matching import Assignment, aggregate_blocks, binding_constraints, match_tables, split_into_blocks
 from transfer.names import city_names, did_you_mean, unknown_name
 from transfer.scenarios import Scenario, province_key
@@ -43,6 +44,16 @@ __all__ = [
 FIRM_COLUMNS = ("name", "industry", "origin", "jobs")
 FIRM_OPTIONAL = ("land_ha", "needs_bonded_zone")
 MAX_FIRMS = 200_000
+# the largest single manufacturing campuses employ a few hundred thousand; a park of 100 000 ha would be a city
+FIRMS_SCHEMA = LayerSchema(
+    "firms",
+    required=FIRM_COLUMNS,
+    integer=("jobs",),
+    numeric=("land_ha",),
+    ranges={"jobs": (0, 1_000_000), "land_ha": (0, 100_000)},
+)
+_YES = ("1", "1.0", "true", "yes", "y", "是", "x")
+_NO = ("", "0", "0.0", "false", "no", "n", "否")
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,20 @@ def _set_census(
     return out
 
 
+def _check_site_value(col: str, val: Any, *, where: str) -> None:
+    """A value a scenario sets on a site must fit the column (a number in its range where the layer has numbers)."""
+    schema = SCHEMAS["sites"]
+    if col not in (*schema.numeric, *schema.integer) or val is None:
+        return
+    if isinstance(val, bool) or not isinstance(val, (int, float)):
+        raise ScenarioError(f"{col!r} must be a number, not {val!r}", where=where, fix=f"write a number for {col!r}")
+    low, high = schema.range_of(col)
+    if not (math.isfinite(val) and low <= val <= high):
+        raise ScenarioError(
+            f"{col!r} = {val!r} is outside {low:g}..{high:g}", where=where, fix=f"give {col!r} a value in that range"
+        )
+
+
 def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
     """A copy of the layers with the scenario's data overrides applied (the input is never modified)."""
     o = scn.overrides
@@ -232,6 +257,7 @@ def _edit_layers(layers: Layers, scn: Scenario) -> Layers:
                         where=scn.source_path,
                         fix="use a column of the site layer or of the census table (e.g. working_age_2020)",
                     )
+                _check_site_value(col, val, where=f"{scn.source_path or 'scenario'}, overrides.sites {edit.adcode}")
                 sites.loc[sites.index[idx[edit.adcode]], col] = val
         for code, factor in o.labour_scale.items():
             if int(code) not in idx:
@@ -365,7 +391,9 @@ def apply_scenario(base: Base, scn: Scenario) -> tuple[Layers, Any | None, pd.Da
                 fix="build it with `python -m transfer.geodata build` or drop overrides.network",
             )
         from transfer import network as nw
+        from transfer.network.params import check_override
 
+        check_override(net.inputs.params, n.params, where=f"{scn.source_path or 'scenario'}, overrides.network.params")
         net = nw.with_changes(
             net,
             add_edges=[e.model_dump(by_alias=True) for e in n.add_edges],
@@ -439,31 +467,27 @@ def load_firms(path: str | Path, catalogue: IndustryCatalogue, layers: Layers) -
         )
         for i, v in enumerate(df["origin"].astype(str))
     ]
-    jobs = pd.to_numeric(df["jobs"], errors="coerce")
-    bad = jobs.isna() | (jobs < 0) | (jobs % 1 != 0)
-    if bad.any():
-        r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
+    numbers = coerce_numeric(df, FIRMS_SCHEMA, where=path.name, offset=offset)
+    empty_jobs = numbers["jobs"].isna()
+    if empty_jobs.any():
+        r = int(np.flatnonzero(empty_jobs.to_numpy())[0]) + offset
         raise LayerError(
-            f"jobs must be a whole number >= 0, got {df['jobs'].iloc[r - offset]!r}",
-            where=f"{path.name}, row {r}, field 'jobs'",
-            fix="write the number of jobs (no units)",
+            "jobs is empty", where=f"{path.name}, row {r}, field 'jobs'", fix="write the number of jobs (no units)"
         )
-    out["jobs"] = jobs.astype(int)
+    out["jobs"] = numbers["jobs"].astype(np.int64).to_numpy()
     if "land_ha" in df:
-        land = pd.to_numeric(df["land_ha"], errors="coerce")
-        bad = df["land_ha"].notna() & (df["land_ha"].astype(str).str.strip() != "") & land.isna()
-        if bad.any():
-            r = int(np.flatnonzero(bad.to_numpy())[0]) + offset
-            raise LayerError(
-                "land_ha must be numeric",
-                where=f"{path.name}, row {r}, field 'land_ha'",
-                fix="write hectares as a number",
-            )
-        out["land_ha"] = land
+        out["land_ha"] = numbers["land_ha"].astype(float).to_numpy()
     if "needs_bonded_zone" in df:
-        out["needs_bonded_zone"] = (
-            df["needs_bonded_zone"].astype(str).str.strip().str.lower().isin(["1", "true", "yes", "y", "是"])
-        )
+        flag = df["needs_bonded_zone"].astype("string").str.strip().str.lower().fillna("")
+        unknown = ~flag.isin([*_YES, *_NO])
+        if unknown.any():
+            r = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise LayerError(
+                f"needs_bonded_zone must be yes or no, got {df['needs_bonded_zone'].iloc[r]!r}",
+                where=f"{path.name}, row {r + offset}, field 'needs_bonded_zone'",
+                fix="write yes/no, 1/0, true/false or 是/否 (empty means no)",
+            )
+        out["needs_bonded_zone"] = flag.isin(_YES).to_numpy()
     return out
 
 
@@ -594,7 +618,15 @@ def run(
         notes.append(note_items[-1].render("en", labels=False))
 
     demand_rows = []
+    origin_codes = {int(a) for a in layers.origins[C.ADCODE]}
     for item in scn.demand.industries:
+        unknown = [o for o in item.origins if o not in origin_codes]
+        if unknown:
+            raise ScenarioError(
+                f"demand for {item.industry!r} names unknown origin adcode(s) {', '.join(map(str, unknown))}",
+                where=f"{scn.source_path or 'scenario'}, demand.industries",
+                fix="use the adcode of an origin cluster, e.g. 441900 for 东莞 (the origins layer lists them)",
+            )
         if item.industry not in base.catalogue.ids:
             raise ScenarioError(
                 f"demand names unknown industry {item.industry!r}{did_you_mean(item.industry, base.catalogue.ids)}",

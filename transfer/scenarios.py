@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import copy
-import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from transfer._yaml import line_of, load_yaml, read_yaml
 from transfer.errors import ScenarioError
 from transfer.names import did_you_mean, province_names
 
@@ -40,14 +40,21 @@ class _KeyedValueError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf and nan are refused in every float of a scenario (`scale: .inf` would overflow the matcher)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# upper bounds that no real scenario reaches and that keep every integer inside int64 in the matcher
+MAX_JOBS = 50_000_000  # all manufacturing jobs of the coastal provinces are of this order
+Jobs = Annotated[int, Field(ge=0, le=MAX_JOBS)]
+Share = Annotated[float, Field(ge=0, le=1)]
 
 
 class DemandItem(_Strict):
     """Jobs of one industry that relocate (an assumption of the scenario, not data)."""
 
     industry: str
-    jobs: int = Field(ge=0)
+    jobs: Jobs
     origins: tuple[int, ...] = ()
 
 
@@ -56,7 +63,7 @@ class Demand(_Strict):
 
     industries: tuple[DemandItem, ...] = ()
     firms: str | None = None
-    scale: float = Field(default=1.0, ge=0)
+    scale: float = Field(default=1.0, ge=0, le=100)
 
 
 class MatchingOptions(_Strict):
@@ -64,14 +71,14 @@ class MatchingOptions(_Strict):
 
     top_k: int | None = Field(default=30, ge=1)
     min_score: float | None = Field(default=None, ge=0, le=1)
-    unmatched_penalty: float | None = Field(default=None, gt=0)
+    unmatched_penalty: float | None = Field(default=None, gt=0, le=1e6)
     max_share_per_site: float | None = Field(default=None, gt=0, le=1)
     capacity_share_of_labour_pool: float = Field(default=0.02, gt=0, le=1)
-    capacity_jobs: dict[int, int] = Field(default_factory=dict)
-    province_cap_jobs: dict[str | int, int] = Field(default_factory=dict)  # province name or adcode
+    capacity_jobs: dict[int, Jobs] = Field(default_factory=dict)
+    province_cap_jobs: dict[str | int, Jobs] = Field(default_factory=dict)  # province name or adcode
     # a firm goes wholly to one site; industry demand is placed in blocks of block_jobs (None: split freely)
     indivisible: bool = True
-    block_jobs: int | None = Field(default=500, ge=50)
+    block_jobs: int | None = Field(default=500, ge=50, le=MAX_JOBS)
     engine: Literal["auto", "networkx", "ortools"] = "auto"
 
 
@@ -98,7 +105,7 @@ class BondedZoneAdd(_Strict):
     zone_type: Literal["综合保税区", "保税港区", "出口加工区", "保税物流园区", "保税物流中心B"] = "综合保税区"
     city_adcode: int
     name_en: str = ""
-    approval_year: int | None = None
+    approval_year: int | None = Field(default=None, ge=1949, le=2100)
     source: str = "scenario assumption"
 
 
@@ -111,7 +118,7 @@ class EdgeAdd(_Strict):
     from_: str | int = Field(alias="from")
     to: str | int
     mode: Literal["rail", "road"] = "rail"
-    distance_km: float = Field(gt=0)
+    distance_km: float = Field(gt=0, le=10_000)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -122,8 +129,8 @@ class HubAdd(_Strict):
     name_zh: str
     name_en: str = ""
     city_adcode: int | None = None
-    lon: float | None = None
-    lat: float | None = None
+    lon: float | None = Field(default=None, ge=73, le=135.5)
+    lat: float | None = Field(default=None, ge=17.5, le=54)
 
 
 class NetworkEdits(_Strict):
@@ -137,8 +144,9 @@ class NetworkEdits(_Strict):
 class WageEdits(_Strict):
     """Wage changes: relative change per province (0.2 = +20 %) or an absolute CNY/year value."""
 
-    province_change: dict[str | int, float] = Field(default_factory=dict)  # keys: province name or adcode
-    province_set_cny_year: dict[str | int, float] = Field(default_factory=dict)
+    # keys: province name or adcode; a change of -0.5 halves the wage, +1 doubles it
+    province_change: dict[str | int, Annotated[float, Field(gt=-1, le=10)]] = Field(default_factory=dict)
+    province_set_cny_year: dict[str | int, Annotated[float, Field(gt=0, le=10_000_000)]] = Field(default_factory=dict)
 
 
 class Overrides(_Strict):
@@ -146,8 +154,8 @@ class Overrides(_Strict):
     bonded_zones: BondedZoneEdits = BondedZoneEdits()
     network: NetworkEdits = NetworkEdits()
     wages: WageEdits = WageEdits()
-    labour_scale: dict[int, float] = Field(default_factory=dict)
-    eco_key_counties: dict[int, int] = Field(default_factory=dict)
+    labour_scale: dict[int, Annotated[float, Field(ge=0, le=100)]] = Field(default_factory=dict)
+    eco_key_counties: dict[int, Annotated[int, Field(ge=0, le=500)]] = Field(default_factory=dict)
 
 
 class Scenario(_Strict):
@@ -201,81 +209,13 @@ class Scenario(_Strict):
 # --- YAML with line numbers ---------------------------------------------------------------------------------
 
 
-_KEY_AT_LINE = re.compile(r"\s*(?:-\s+)?([^\s:#'\"{}\[\],][^:#{}\[\],]*?)\s*:(?:\s|$)")
-
-
-def _key_at(text: str, line0: int) -> str | None:
-    """The mapping key written at the start of a 0-based line of ``text``, if any."""
-    lines = text.splitlines()
-    m = _KEY_AT_LINE.match(lines[line0]) if 0 <= line0 < len(lines) else None
-    return m.group(1) if m else None
-
-
-def _yaml_error(exc: yaml.YAMLError, where: str, text: str) -> ScenarioError:
-    mark = getattr(exc, "problem_mark", None)
-    line = f", line {mark.line + 1}" if mark is not None else ""
-    problem = getattr(exc, "problem", None) or str(exc)
-    ctx_mark = getattr(exc, "context_mark", None)
-    start = ctx_mark if ctx_mark is not None else mark
-    key = _key_at(text, start.line) if start is not None else None
-    near = ""
-    context = getattr(exc, "context", None)
-    if ctx_mark is not None and context:
-        near = f" ({context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
-    elif key:
-        near = f" (key {key!r})"
-    if isinstance(exc, yaml.constructor.ConstructorError):
-        return ScenarioError(
-            f"the YAML uses a tag that is not allowed{near}: {problem}",
-            where=f"{where}{line}",
-            fix="remove the '!!' tag: scenarios accept plain YAML values only",
-        )
-    return ScenarioError(
-        f"the YAML is malformed{near}: {problem}",
-        where=f"{where}{line}",
-        fix="check indentation (spaces, not tabs), closing brackets and quoting around values with ':' or '#'",
-    )
-
-
-def _compose(text: str, where: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        raise _yaml_error(exc, where, text) from None
-
-
 def _safe_load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
-    """The parsed data (yaml.safe_load only) and the composed node tree (for line numbers)."""
-    node = _compose(text, where)
-    if node is None:
-        return {}, None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:  # e.g. a !!python/object tag: composed fine, refused by the safe constructor
-        raise _yaml_error(exc, where, text) from None
+    """The parsed data (safe tags only, bounded, no duplicate keys) and the node tree (for line numbers)."""
+    data, node = load_yaml(text, where=where, error=ScenarioError)
     return ({} if data is None else data), node
 
 
-def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the key or item at ``loc`` inside a composed YAML node, as far as it can be followed."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            found = None
-            for k, v in node.value:
-                if k.value == str(part):
-                    found = (k, v)
-                    break
-            if found is None:
-                return line
-            line = found[0].start_mark.line + 1
-            node = found[1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
+_line_of = line_of
 
 
 def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
@@ -339,13 +279,10 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bo
 
 
 def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    if not path.exists():
+    if not path.exists() and not path.is_dir():
         raise ScenarioError(f"scenario file {path} does not exist", where=str(path), fix="check the path")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise ScenarioError("the file is not UTF-8 text", where=str(path), fix="save it as UTF-8") from None
-    data, node = _safe_load(text, str(path))
+    data, node = read_yaml(path, error=ScenarioError)
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys", where=str(path), fix="start with `name: ...`")
     return data, node

@@ -13,16 +13,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-import yaml
 from scipy import sparse
 from scipy.sparse.csgraph import dijkstra
 
 from transfer import columns as C
 from transfer._paths import default_data_dir
+from transfer._yaml import read_yaml
 from transfer.errors import NetworkError, UnknownNameError
 from transfer.names import place_names
 from transfer.network.graph import Assembled, NetworkInputs, assemble
-from transfer.network.params import merge_params, read_params
+from transfer.network.params import check_override, merge_params, read_params
 from transfer.network.paths import (
     ENGINES,
     along_tree,
@@ -183,6 +183,11 @@ def _read_waterways(curated: Path) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def _checked_merge(base: Mapping[str, Any], params: Mapping[str, Any] | None) -> dict[str, Any]:
+    check_override(base, params, where="params")
+    return merge_params(base, params)
+
+
 def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | None = None) -> LogisticsNetwork:
     """Load the built network from ``<data_dir>/network`` plus hubs, waterways, corridors and parameters.
 
@@ -218,7 +223,7 @@ def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | No
     base = read_params(curated / "transport_params.yaml")
     corridors: list[Mapping[str, Any]] = []
     if (curated / "corridors.yaml").exists():
-        corridors = yaml.safe_load((curated / "corridors.yaml").read_text(encoding="utf-8")) or []
+        corridors = read_yaml(curated / "corridors.yaml", error=NetworkError)[0] or []
     cities_csv = root / "cities.csv"
     city_points = pd.read_csv(cities_csv, usecols=[C.ADCODE, C.NAME_ZH, C.LON, C.LAT]) if cities_csv.exists() else None
     return network_from_tables(
@@ -226,7 +231,7 @@ def load_network(data_dir: Path | None = None, *, params: Mapping[str, Any] | No
         edges,
         places=places,
         city_points=city_points,
-        params=merge_params(base, params),
+        params=_checked_merge(base, params),
         waterways=_read_waterways(curated),
         corridors=corridors,
     )
@@ -645,6 +650,8 @@ def with_changes(
             where="with_changes(remove_edges=...)",
             fix="use a corridor id, an added (from, to) pair or a (u, v) node pair",
         )
+    if params:
+        check_override(inp.params, params, where="overrides.network.params")
     new_params = merge_params(inp.params, params) if params else inp.params
     new_inp = replace(
         inp,

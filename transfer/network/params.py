@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from transfer._yaml import read_yaml
 from transfer.errors import NetworkError
+from transfer.names import did_you_mean
 
-__all__ = ["MODES", "REQUIRED_MODES", "entry_value", "merge_params", "mode_gaps", "read_params"]
+__all__ = ["MODES", "REQUIRED_MODES", "check_override", "entry_value", "merge_params", "mode_gaps", "read_params"]
 
 MODES = ("road", "rail", "waterway", "sea")  # resolved in this order (a waterway trip may refer to rail)
 REQUIRED_MODES = ("road",)  # without these the network cannot answer anything
@@ -27,14 +27,7 @@ def read_params(path: Path) -> dict[str, Any]:
             where=str(path),
             fix="restore geodata/curated/transport_params.yaml or pass params=",
         )
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise NetworkError(
-            f"transport parameter file is not valid YAML ({exc})",
-            where=str(path),
-            fix="correct the YAML syntax",
-        ) from exc
+    data = read_yaml(path, error=NetworkError)[0]
     if not isinstance(data, dict) or "modes" not in data:
         raise NetworkError(
             "transport parameter file has no 'modes' section",
@@ -42,6 +35,29 @@ def read_params(path: Path) -> dict[str, Any]:
             fix="start from the default geodata/curated/transport_params.yaml",
         )
     return data
+
+
+_ENTRY_KEYS = ("value", "source", "year", "flag", "trip")
+
+
+def check_override(base: Mapping[str, Any], override: Mapping[str, Any] | None, *, where: str) -> None:
+    """Refuse a key in ``override`` that the parameters do not have (a typo would silently change nothing)."""
+
+    def walk(cur: Mapping[str, Any], over: Mapping[str, Any], path: tuple[str, ...]) -> None:
+        for key, val in over.items():
+            options = list(cur) if not ("value" in cur or "trip" in cur) else [*cur, *_ENTRY_KEYS]
+            if key not in options:
+                dotted = ".".join((*path, str(key)))
+                raise NetworkError(
+                    f"unknown transport parameter {dotted!r}{did_you_mean(str(key), options, cutoff=0.5)}",
+                    where=where,
+                    fix=f"valid keys there: {', '.join(map(str, options))} (see geodata/curated/transport_params.yaml)",
+                )
+            sub = cur.get(key)
+            if isinstance(val, Mapping) and isinstance(sub, Mapping):
+                walk(sub, val, (*path, str(key)))
+
+    walk(base, override or {}, ())
 
 
 def merge_params(base: Mapping[str, Any], override: Mapping[str, Any] | None) -> dict[str, Any]:
