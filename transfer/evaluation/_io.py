@@ -8,7 +8,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from transfer.errors import ScenarioError, TransferError
+from transfer._yaml import line_of, load_yaml
+from transfer.errors import TransferError
 from transfer.names import did_you_mean
 from transfer.scenarios import _KeyedValueError as KeyedValueError
 
@@ -20,13 +21,8 @@ class EvaluationError(TransferError):
 
 
 def read_yaml(text: str, where: str) -> tuple[Any, yaml.Node | None]:
-    """The one place this package parses YAML: the data (safe loading only) and the node tree (for line numbers)."""
-    from transfer.scenarios import _safe_load
-
-    try:
-        return _safe_load(text, where)
-    except ScenarioError as exc:
-        raise EvaluationError(exc.what, where=exc.where, fix=exc.fix) from None
+    """The one place this package parses YAML (the shared hardened reader): the data and the node tree."""
+    return load_yaml(text, where=where, error=EvaluationError)
 
 
 def read_text(path: str | Path, what: str) -> str:
@@ -38,13 +34,6 @@ def read_text(path: str | Path, what: str) -> str:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise EvaluationError("the file is not UTF-8 text", where=str(p), fix="save it as UTF-8") from None
-
-
-def line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
-    """1-based line of the key or item at ``loc`` in a composed YAML node, as far as it can be followed."""
-    from transfer.scenarios import _line_of
-
-    return _line_of(node, loc)
 
 
 def validation_error(
