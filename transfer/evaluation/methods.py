@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from typing import Literal
 
@@ -105,7 +106,10 @@ def _pymcdm(matrix: pd.DataFrame, weights: pd.Series, method: object) -> np.ndar
     w = weights.reindex(matrix.columns).fillna(0.0).to_numpy()
     keep = _spread(x) & (w > 0)  # pymcdm refuses constant columns; they cannot change an order anyway
     w = w[keep] / w[keep].sum()
-    return np.asarray(method(x[:, keep], w, np.ones(int(keep.sum()))), dtype=float)  # type: ignore[operator]
+    with warnings.catch_warnings():
+        # pymcdm warns when one site dominates (or is dominated by) all others: advice, not a fault of the data
+        warnings.filterwarnings("ignore", message="Alternatives with indices", category=UserWarning)
+        return np.asarray(method(x[:, keep], w, np.ones(int(keep.sum()))), dtype=float)  # type: ignore[operator]
 
 
 def topsis(matrix: pd.DataFrame, weights: pd.Series) -> pd.Series:

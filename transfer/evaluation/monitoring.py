@@ -109,6 +109,12 @@ def _cell_number(value: object, where: str, label: str) -> float | None:
     if isinstance(value, (int, float)):
         number = float(value)
     else:
+        if str(value).lstrip().startswith("="):
+            raise EvaluationError(
+                f"{label} is the formula {value!r}, not a number",
+                where=where,
+                fix="enter values, not formulas (copy the cells and paste them as values)",
+            )
         try:
             number = float(str(value).strip())
         except ValueError:
@@ -130,7 +136,7 @@ def read_template(path: str | Path, system: IndexSystem, sites: pd.DataFrame) ->
     Empty cells are unknown values and give no row."""
     p = Path(path)
     try:
-        wb = load_workbook(p, read_only=True, data_only=True)
+        wb = load_workbook(p, read_only=True, data_only=False)  # a formula comes as its text and is refused
     except FileNotFoundError:
         raise EvaluationError(f"monitoring file {p} does not exist", where=str(p), fix="check the path") from None
     except Exception as exc:  # openpyxl raises several types for a file that is not XLSX
