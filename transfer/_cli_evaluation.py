@@ -67,6 +67,17 @@ def _header(lines: Sequence[str]) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
+def _output(fmt: str, info: list[str], frame: pd.DataFrame, **extra: Any) -> str:
+    """JSON (info, extra members, sites), CSV (the frame; the info lines go to stderr) or a table under the info."""
+    if fmt == "json":
+        doc = {"info": info, **extra, "sites": _records(frame)}
+        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        sys.stderr.write(_header(info))
+        return _emit(frame, "csv")
+    return _header(info) + _emit(frame, "table")
+
+
 def cmd_evaluate(args: argparse.Namespace) -> str:
     from transfer.evaluation import compare_methods, evaluate, load_ahp
     from transfer.sitetable import build_site_table
@@ -93,42 +104,18 @@ def cmd_evaluate(args: argparse.Namespace) -> str:
     ]
     if args.compare_methods:
         cmp = compare_methods(ev, top=10)
-        if args.format == "json":
-            doc = {
-                "info": info,
-                "weights": weights,
-                "ranks": _records(cmp.ranks),
-                "agreement": _records(cmp.agreement),
-                "most_different": _records(cmp.most_different),
-            }
-            return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-        if args.format == "csv":
-            sys.stderr.write(_header(info))
-            return _emit(cmp.ranks, "csv")
+        ranked = cmp.ranks.head(args.top) if args.top else cmp.ranks
+        if args.format != "table":
+            extra = {"agreement": _records(cmp.agreement), "most_different": _records(cmp.most_different)}
+            return _output(args.format, info, ranked, weights=weights, **extra)
         agree = [
             f"{r['a']} vs {r['b']}: Kendall tau {r['kendall_tau']:.3f}, Spearman rho {r['spearman_rho']:.3f}"
             for r in _records(cmp.agreement)
         ]
-        return (
-            _header(info + agree)
-            + _emit(cmp.ranks.head(args.top) if args.top else cmp.ranks, "table")
-            + "# sites whose rank differs most between methods:\n"
-            + _emit(cmp.most_different, "table")
-        )
+        most = "# sites whose rank differs most between methods:\n" + _emit(cmp.most_different, "table")
+        return _output("table", info + agree, ranked) + most
     out = ev.table.head(args.top) if args.top else ev.table
-    if args.format == "json":
-        doc = {
-            "info": info,
-            "weights": weights,
-            "unavailable": list(ev.unavailable),
-            "empty": list(ev.empty),
-            "sites": _records(out),
-        }
-        return json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
-    if args.format == "csv":
-        sys.stderr.write(_header(info))
-        return _emit(out, "csv")
-    return _header(info) + _emit(out, "table")
+    return _output(args.format, info, out, weights=weights, unavailable=list(ev.unavailable), empty=list(ev.empty))
 
 
 def _evaluate_year(args: argparse.Namespace, base: Any, system: Any) -> str:
@@ -142,12 +129,7 @@ def _evaluate_year(args: argparse.Namespace, base: Any, system: Any) -> str:
         "indicators: " + ", ".join(yearly.indicators),
         *yearly.notes,
     ]
-    if args.format == "json":
-        return json.dumps({"info": info, "sites": _records(out)}, ensure_ascii=False, indent=1) + "\n"
-    if args.format == "csv":
-        sys.stderr.write(_header(info))
-        return _emit(out, "csv")
-    return _header(info) + _emit(out, "table")
+    return _output(args.format, info, out)
 
 
 def cmd_monitor(args: argparse.Namespace) -> str:
@@ -192,12 +174,7 @@ def cmd_monitor(args: argparse.Namespace) -> str:
         sys.stderr.write(f"wrote monitoring_report.xlsx, monitoring_report.html to {out}\n")
     wide = wide_ranks(yearly)
     wide = wide.head(args.top) if args.top else wide
-    if args.format == "json":
-        return json.dumps({"info": info, "sites": _records(wide)}, ensure_ascii=False, indent=1) + "\n"
-    if args.format == "csv":
-        sys.stderr.write(_header(info))
-        return _emit(wide, "csv")
-    return _header(info) + _emit(wide, "table")
+    return _output(args.format, info, wide)
 
 
 def add_commands(sub: Any, fmt: Callable[[argparse.ArgumentParser], None]) -> None:

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ValidationError
 
 from transfer._yaml import line_of, load_yaml
 from transfer.errors import TransferError
-from transfer.names import did_you_mean
 from transfer.scenarios import _KeyedValueError as KeyedValueError
 
 __all__ = ["EvaluationError", "KeyedValueError", "line_of", "read_text", "read_yaml", "validation_error"]
@@ -40,23 +39,8 @@ def validation_error(
     exc: ValidationError, model: type[BaseModel], node: yaml.Node | None, where: str, *, fix: str
 ) -> EvaluationError:
     """The first pydantic error as one message: the key path, its line, and for an unknown key the closest one."""
-    from transfer.scenarios import _valid_keys
+    from transfer.scenarios import _validation_error
 
-    errors = exc.errors()
-    # an unknown key first: a misspelt key is also reported as the missing one it was meant to be
-    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-    loc = tuple(err["loc"])
-    cause = (err.get("ctx") or {}).get("error")
-    loc = (*loc, *getattr(cause, "loc", ()))
-    key = ".".join(str(p) for p in loc) or "(top level)"
-    line = line_of(node, loc)
-    at = f"{where}, line {line}" if line else where
-    if err["type"] == "extra_forbidden":
-        options = _valid_keys(model, loc)
-        return EvaluationError(
-            f"unknown key {key!r}{did_you_mean(loc[-1], options, cutoff=0.5)}",
-            where=at,
-            fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
-        )
-    msg = err["msg"].removeprefix("Value error, ")
-    return EvaluationError(f"key {key!r}: {msg}", where=at, fix=fix)
+    err = _validation_error(exc, model, node, where, error=EvaluationError, fix=fix)
+    assert isinstance(err, EvaluationError)
+    return err

@@ -94,18 +94,10 @@ class IndexSystem(_Strict):
     """A validated index system (see ``geodata/index_system.yaml``)."""
 
     name: str = Field(min_length=1)
-    title: dict[str, str] = Field(default_factory=dict)
+    title: dict[Literal["zh", "en"], str] = Field(default_factory=dict)
     headings: tuple[Heading, ...] = Field(min_length=1)
     monitoring: tuple[MonitoringIndicator, ...] = ()
     source_path: str | None = Field(default=None, exclude=True)
-
-    @field_validator("title")
-    @classmethod
-    def _title(cls, value: dict[str, str]) -> dict[str, str]:
-        bad = sorted(set(value) - {"zh", "en"})
-        if bad:
-            raise ValueError(f"title languages must be zh and/or en, not {', '.join(bad)}")
-        return value
 
     @model_validator(mode="after")
     def _unique(self) -> IndexSystem:
@@ -139,7 +131,8 @@ class IndexSystem(_Strict):
 
     def label(self, lang: str) -> str:
         """The title in ``lang`` (its name when it has none)."""
-        return self.title.get(lang) or self.title.get("en" if lang == "zh" else "zh") or self.name
+        first, other = ("zh", "en") if lang == "zh" else ("en", "zh")
+        return self.title.get(first) or self.title.get(other) or self.name
 
     @property
     def criteria(self) -> tuple[str, ...]:
