@@ -55,7 +55,7 @@ def _monitoring_values(args: argparse.Namespace, base: Any, system: Any) -> pd.D
 def _yearly(args: argparse.Namespace, base: Any, system: Any) -> Any:
     from transfer.evaluation.monitoring import evaluate_years
 
-    weighting = args.weights or "equal"
+    weighting: Any = args.weights or "equal"
     if weighting not in ("equal", "entropy", "critic"):
         raise _Exit(f"--weights {weighting}: yearly monitoring uses equal, entropy or critic weights")
     return evaluate_years(
@@ -83,7 +83,7 @@ def cmd_evaluate(args: argparse.Namespace) -> str:
     from transfer.sitetable import build_site_table
 
     system = _system(args)
-    weighting = args.weights or ("ahp" if args.ahp else "equal")
+    weighting: Any = args.weights or ("ahp" if args.ahp else "equal")  # one of WEIGHTINGS (argparse choices)
     if weighting == "ahp" and not args.ahp:
         raise _Exit("--weights ahp needs --ahp FILE (pairwise judgements, see README.md)")
     if not 0 <= args.alpha <= 1:

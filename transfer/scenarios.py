@@ -34,7 +34,7 @@ _APPEND_KEYS = {"sites", "add", "remove", "add_edges", "remove_edges", "add_hubs
 class _KeyedValueError(ValueError):
     """A validator error that knows the key path below its field (so the message can point at its line)."""
 
-    def __init__(self, message: str, *, loc: tuple[str, ...]) -> None:
+    def __init__(self, message: str, *, loc: tuple[str | int, ...]) -> None:
         super().__init__(message)
         self.loc = loc
 

@@ -131,7 +131,8 @@ class IndexSystem(_Strict):
 
     def label(self, lang: str) -> str:
         """The title in ``lang`` (its name when it has none)."""
-        first, other = ("zh", "en") if lang == "zh" else ("en", "zh")
+        first: Literal["zh", "en"] = "zh" if lang == "zh" else "en"
+        other: Literal["zh", "en"] = "en" if lang == "zh" else "zh"
         return self.title.get(first) or self.title.get(other) or self.name
 
     @property

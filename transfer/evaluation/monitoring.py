@@ -178,9 +178,9 @@ def _parse_rows(rows: list[tuple[Any, ...]], system: IndexSystem, sites: pd.Data
                 where=f"{where}, row 1, column {letter}",
                 fix="keep the template's headings (row 1 in Chinese, row 2 in English)",
             )
-        ind = known[text]
-        if ind is not None:
-            columns[k] = ind
+        found = known[text]
+        if found is not None:
+            columns[k] = found
     names = city_names(sites)
     out: list[tuple[int, int, str, float, str]] = []
     seen: dict[tuple[int, int], int] = {}
