@@ -58,6 +58,11 @@ class Key(StrEnum):
     OPEN_SHORTLIST = "open_shortlist"
     FIRMS_FILE = "firms_file"
     REPLACE_KIND = "replace_kind"
+    EVAL_WEIGHTS = "eval_weights"
+    EVAL_METHOD = "eval_method"
+    EVAL_ALPHA = "eval_alpha"
+    EVAL_SITE = "eval_site"
+    EVAL_AHP = "eval_ahp"  # prefix of the pairwise judgement widgets: eval_ahp:<a>:<b>
     LAYER_FILE = "layer_file"
 
     @staticmethod

@@ -4,7 +4,16 @@ data weights, weighted sum / TOPSIS / VIKOR, and year-by-year evaluation against
 from __future__ import annotations
 
 from transfer.evaluation._io import EvaluationError
-from transfer.evaluation.ahp import MAX_CR, AhpResult, Comparison, compare, load_ahp, parse_ahp
+from transfer.evaluation.ahp import (
+    MAX_CR,
+    AhpResult,
+    Comparison,
+    compare,
+    consistency,
+    from_comparison,
+    load_ahp,
+    parse_ahp,
+)
 from transfer.evaluation.core import (
     WEIGHTINGS,
     Evaluation,
@@ -52,11 +61,13 @@ __all__ = [
     "combine_weights",
     "compare",
     "compare_methods",
+    "consistency",
     "criteria_matrix",
     "critic_weights",
     "entropy_weights",
     "equal_weights",
     "evaluate",
+    "from_comparison",
     "load_ahp",
     "load_index",
     "parse_ahp",

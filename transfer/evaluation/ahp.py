@@ -28,6 +28,8 @@ __all__ = [
     "AhpResult",
     "Comparison",
     "compare",
+    "consistency",
+    "from_comparison",
     "load_ahp",
     "parse_ahp",
 ]
@@ -232,6 +234,25 @@ def compare(
     weights, cr = _eigen(judgements or {}, items, node)
     _refuse_if_inconsistent(judgements or {}, weights, cr, what=node, where=where, lines=lines.get(""))
     return Comparison(node, items, weights, cr)
+
+
+def consistency(
+    items: Sequence[str], judgements: Mapping[tuple[str, str], float]
+) -> tuple[dict[str, float], float, tuple[tuple[str, str], float, float]]:
+    """Weights, consistency ratio and the least consistent judgement ((a, b), given, implied), without refusing:
+    for a form that shows the ratio while judgements are entered."""
+    weights, cr = _eigen(judgements, tuple(items), "form")
+    return weights, cr, _worst(judgements, weights)
+
+
+def from_comparison(system: IndexSystem, comparison: Comparison) -> AhpResult:
+    """Criterion weights from one comparison of headings, sub-headings or criteria (an item's weight is split
+    equally below it)."""
+    weights: dict[str, float] = {}
+    for item in comparison.items:
+        for crit, w in _spread_down(system, item).items():
+            weights[crit] = weights.get(crit, 0.0) + comparison.weights[item] * w
+    return AhpResult(weights, (comparison,), source="form")
 
 
 def _choices(system: IndexSystem, parent: str | None) -> tuple[str, ...]:
