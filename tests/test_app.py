@@ -530,3 +530,23 @@ def test_names_cannot_break_out_of_the_tooltip_template_literal(base_run) -> Non
     assert literals and any("alert(document.domain)" in lit for lit in literals)
     for lit in literals:
         assert "${" not in lit and "\\" not in lit, lit
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_evaluation_page_ranks_and_checks_the_ahp_form(lang: str) -> None:
+    at = _app("evaluation", lang=lang)
+    _ok(at)
+    assert any(s.value == core.tr("tab.evaluation", lang) for s in at.subheader)
+    ranking = at.dataframe[0].value
+    assert len(ranking) == 281 and core.tr("eval.score", lang) in ranking.columns
+    assert list(ranking[core.tr("col.rank", lang)][:3]) == [1, 2, 3]
+    # the AHP form shows the consistency ratio as judgements change, and refuses an inconsistent set
+    at.selectbox(key="eval_weights").set_value("ahp").run()
+    _ok(at)
+    assert at.success and at.success[0].value == core.tr("eval.cr_ok", lang, cr=0.0)
+    for pair, value in (("location_transport:industrial_base", 9), ("industrial_base:factor_costs_labour", 9)):
+        at.select_slider(key=f"eval_ahp:{pair}").set_value(value).run()
+    at.select_slider(key="eval_ahp:location_transport:factor_costs_labour").set_value(-9).run()
+    _ok(at)
+    assert at.warning and at.warning[0].value.startswith(core.tr("eval.cr_bad", lang, cr=0.833)[:12])
+    assert not at.dataframe  # nothing is ranked with inconsistent judgements

@@ -301,3 +301,109 @@ def test_match_output_defuses_firm_names_that_look_like_formulas(tmp_path: Path)
     text = (out / "assignment.csv").read_text(encoding="utf-8")
     assert "'=HYPERLINK" in text and "'@SUM(1)" in text
     assert "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+# --- evaluate and monitor -------------------------------------------------------------------------------------------
+
+AHP_INCONSISTENT = """ahp:
+  criteria: [labour_pool, wage, sea_cost]
+  judgements:
+    - [labour_pool, wage, 3]
+    - [wage, sea_cost, 9]
+    - [sea_cost, labour_pool, 5]
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "needles"),
+    [
+        (AHP_INCONSISTENT, ("ahp.yaml, line 4", "inconsistent", "consistency ratio", "[labour_pool, wage, 3]")),
+        ("ahp: {criteria: [labour_pool, wage], judgements: [[labour_pool, wage, 3]\n", ("ahp.yaml", "malformed")),
+        ("ahp: {criteria: [labour_pool, wage], judgements: [[labour_pool, wage, 10]]}\n", ("1/9..9",)),
+        ("ahp: {criteria: [labour_pool, wage], judgements: []}\n", ("not judged", "labour_pool / wage")),
+        ("ahp: {criteria: [labour_pol, wage], judgements: []}\n", ("'labour_pol'", "did you mean 'labour_pool'")),
+        ("ahp: {criteria: [labour_pool, wage], judgements: [[labour_pool, wage, x]]}\n", ("not a number",)),
+        ("ahb: {}\n", ("one top-level key 'ahp'", "did you mean 'ahp'")),
+    ],
+)
+def test_evaluate_bad_ahp_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, text: str, needles: tuple) -> None:
+    path = tmp_path / "ahp.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert_bad_input(cli(capsys, "evaluate", "--ahp", path), *needles)
+
+
+def test_evaluate_bad_index_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "index.yaml"
+    path.write_text(
+        (REPO / "geodata" / "index_system.yaml").read_text(encoding="utf-8").replace("[sea_cost]", "[sea_cst]")
+    )
+    needles = ("index.yaml, line 27", "'sea_cst'", "did you mean 'sea_cost'")
+    assert_bad_input(cli(capsys, "evaluate", "--index", path), *needles)
+    assert_bad_input(cli(capsys, "evaluate", "--weights", "ahp"), "--weights ahp needs --ahp")
+
+
+def test_evaluate_every_site_with_sub_scores(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = cli(capsys, "evaluate", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    sites = doc["sites"]
+    assert len(sites) == len(pd.read_csv(REPO / "geodata" / "census.csv"))  # every site
+    assert [s["rank"] for s in sites[:3]] == [1, 2, 3]
+    assert {"location_transport", "policy_environment", "ecological_limits"} <= set(sites[0])
+    assert doc["unavailable"] == ["origin_cost", "cluster_fit"]
+    path = tmp_path / "ahp.yaml"
+    path.write_text(
+        "ahp: {criteria: [labour_pool, wage, sea_cost], "
+        "judgements: [[labour_pool, wage, 3], [wage, sea_cost, 2], [labour_pool, sea_cost, 5]]}\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli(capsys, "evaluate", "--ahp", path, "--method", "topsis", "--format", "csv")
+    assert code == 0, err
+    frame = pd.read_csv(io.StringIO(out))
+    assert list(frame.columns[:6]) == ["rank", "adcode", "name_zh", "name_en", "province", "score"]
+    assert "consistency ratio" in err
+
+
+def test_evaluate_compare_methods(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = cli(capsys, "evaluate", "--compare-methods", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert {(r["a"], r["b"]) for r in doc["agreement"]} == {("wsum", "topsis"), ("wsum", "vikor"), ("topsis", "vikor")}
+    assert len(doc["most_different"]) == 10
+
+
+def test_monitor_template_import_report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    template = tmp_path / "t.xlsx"
+    ws_path = tmp_path / "ws.sqlite"
+    assert cli(capsys, "monitor", "template", template, "--year", "2024")[0] == 0
+    wb = load_workbook(template)
+    sheet = wb["监测数据"]
+    sheet["D3"] = 100.0  # the first site's processing-trade trade value
+    sheet["E3"] = "=1+1"  # a formula is not a number
+    wb.save(template)
+    assert_bad_input(cli(capsys, "monitor", "import", template, "--workspace", ws_path), "row 3, column E")
+    sheet["E3"] = 2000
+    wb.save(template)
+    code, out, err = cli(capsys, "monitor", "import", template, "--workspace", ws_path)
+    assert code == 0, err
+    assert "stored 2 values of 1 sites for 2024" in out
+    code, out, err = cli(
+        capsys, "monitor", "report", "--workspace", ws_path, "--out", tmp_path / "rep", "--format", "csv"
+    )
+    assert code == 0, err
+    assert (tmp_path / "rep" / "monitoring_report.xlsx").exists()
+    assert "年度监测评价" in (tmp_path / "rep" / "monitoring_report.html").read_text(encoding="utf-8")
+    frame = pd.read_csv(io.StringIO(out))
+    assert {"rank_2010", "rank_2020", "rank_2024"} <= set(frame.columns)
+
+
+def test_evaluate_year_against_the_base_year(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    ws = tmp_path / "none.sqlite"
+    code, out, err = cli(capsys, "evaluate", "--year", "2020", "--workspace", ws, "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert "base year 2010" in doc["info"][0]
+    assert doc["sites"][0]["year"] == 2020 and doc["sites"][0]["rank"] == 1
+    assert_bad_input(cli(capsys, "evaluate", "--year", "2015", "--workspace", ws), "--year 2015", "2010, 2020")

@@ -459,6 +459,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("file")
     s.add_argument("--show", action="store_true", help="print the resolved scenario")
     s.set_defaults(func=cmd_scenario)
+    from transfer._cli_evaluation import add_commands  # evaluate, monitor
+
+    add_commands(sub, fmt)
     return p
 
 

@@ -618,7 +618,84 @@ _DATA: dict[str, dict[str, str]] = {
     },
 }
 
+_EVALUATION: dict[str, dict[str, str]] = {
+    "tab.evaluation": {"zh": "评价与监测", "en": "Evaluation & monitoring"},
+    "eval.intro": {
+        "zh": "按评价指标体系(一级指标 → 二级指标 → 承接地指标)对全部承接地打分排序,并以基年标准化做逐年监测。",
+        "en": "Every site scored and ranked with the evaluation index system (headings → sub-headings → site "
+        "criteria), and monitored year by year on the base year's scale.",
+    },
+    "eval.weights": {"zh": "权重", "en": "Weights"},
+    "eval.w.equal": {"zh": "各层等权", "en": "Equal at every level"},
+    "eval.w.ahp": {"zh": "层次分析法(专家两两比较)", "en": "Expert pairwise comparison (AHP)"},
+    "eval.w.entropy": {"zh": "熵权法", "en": "Entropy"},
+    "eval.w.critic": {"zh": "指标冲突性赋权法", "en": "CRITIC"},
+    "eval.w.combined": {"zh": "主客观组合(两两比较与熵权)", "en": "Combined (pairwise and entropy)"},
+    "eval.alpha": {"zh": "主观权重所占比例", "en": "Share of the subjective weights"},
+    "eval.method": {"zh": "评价方法", "en": "Method"},
+    "eval.m.wsum": {"zh": "加权求和", "en": "Weighted sum"},
+    "eval.m.topsis": {"zh": "逼近理想解排序法", "en": "TOPSIS"},
+    "eval.m.vikor": {"zh": "多准则妥协排序法", "en": "VIKOR"},
+    "eval.pairwise": {
+        "zh": "一级指标两两比较(1 = 同等重要,9 = 极端重要)",
+        "en": "Pairwise comparison of the headings (1 = equal, 9 = extremely more important)",
+    },
+    "eval.equal": {"zh": "同等重要", "en": "equal"},
+    "eval.more": {"zh": "{name} 重要 {x} 倍", "en": "{name} ×{x}"},
+    "eval.cr_ok": {"zh": "一致性比率 {cr:.3f}(≤ 0.1,可以接受)", "en": "Consistency ratio {cr:.3f} (≤ 0.1, acceptable)"},
+    "eval.cr_bad": {
+        "zh": "一致性比率 {cr:.3f} > 0.1:判断不一致,未采用。"
+        "最不一致的是“{a} 与 {b}”(填了 {x},其他判断意味着约 {implied})。",
+        "en": "Consistency ratio {cr:.3f} > 0.1: the judgements are inconsistent and not used. The least consistent "
+        "is “{a} vs {b}” ({x} given, the others imply about {implied}).",
+    },
+    "eval.ranking": {"zh": "承接地排名", "en": "Site ranking"},
+    "eval.score": {"zh": "得分", "en": "Score"},
+    "eval.unavailable": {
+        "zh": "指标体系中以下指标在承接地数据表中没有(与产业相关或无数据),未参与评价:{items}",
+        "en": "Not in the site table (industry-specific or no data), not evaluated: {items}",
+    },
+    "eval.empty": {
+        "zh": "没有任何有数据的指标的二级指标:{items}",
+        "en": "Sub-headings without any criterion with data: {items}",
+    },
+    "eval.unknown": {"zh": "未知值按中性值 0.5 计:{items}", "en": "Unknown values count as neutral (0.5): {items}"},
+    "eval.sites_n": {"zh": "{name}({n} 个承接地)", "en": "{name} ({n} sites)"},
+    "eval.compare": {"zh": "评价方法比较", "en": "Method comparison"},
+    "eval.method_a": {"zh": "方法一", "en": "Method A"},
+    "eval.method_b": {"zh": "方法二", "en": "Method B"},
+    "eval.kendall": {"zh": "肯德尔τ系数", "en": "Kendall's tau"},
+    "eval.spearman": {"zh": "斯皮尔曼ρ系数", "en": "Spearman's rho"},
+    "eval.most_different": {"zh": "名次差异最大的承接地", "en": "Sites whose rank differs most"},
+    "eval.rank_of": {"zh": "{method}名次", "en": "Rank ({method})"},
+    "eval.rank_range": {"zh": "名次极差", "en": "Rank range"},
+    "eval.radar": {"zh": "各一级指标得分", "en": "Sub-scores per heading"},
+    "eval.site": {"zh": "承接地", "en": "Site"},
+    "eval.trend": {
+        "zh": "2010 → 2020 监测(以 2010 年为基年标准化)",
+        "en": "2010 → 2020 monitoring (on the 2010 scale)",
+    },
+    "eval.trend_note": {
+        "zh": "两次人口普查中只有常住人口一项指标两年都有数据,因此该排名只反映常住人口;"
+        "导入年度监测表后可加入更多指标。",
+        "en": "Only resident population is in both censuses, so this ranking follows it alone; import yearly "
+        "monitoring sheets to add indicators.",
+    },
+    "eval.trend_source": {
+        "zh": "数据来源:2010 年人口普查分县数据(按 2020 年区划汇总)与 2020 年人口普查分地区数据。",
+        "en": "Source: the 2010 census county rows (summed on 2020 boundaries) and the 2020 census prefecture rows.",
+    },
+    "eval.score_year": {"zh": "{year} 年得分", "en": "Score {year}"},
+    "eval.rank_year": {"zh": "{year} 年名次", "en": "Rank {year}"},
+    "eval.rank_change": {"zh": "名次变化(负数为上升)", "en": "Rank change (negative = up)"},
+    "eval.download_csv": {"zh": "下载排名(CSV 格式)", "en": "Download the ranking (CSV)"},
+    "eval.download_report": {"zh": "下载年度监测报告(HTML 格式)", "en": "Download the monitoring report (HTML)"},
+    "eval.download_xlsx": {"zh": "下载年度监测报告(Excel 格式)", "en": "Download the monitoring report (Excel)"},
+    "eval.heading_note": {"zh": "说明", "en": "Note"},
+}
+
 STRINGS: dict[str, dict[str, str]] = {
+    **_EVALUATION,
     **_DATA,
     **_PAGES,
     **_TYPED,

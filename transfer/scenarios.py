@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from transfer._yaml import line_of, load_yaml, read_yaml
-from transfer.errors import ScenarioError
+from transfer.errors import ScenarioError, TransferError
 from transfer.names import did_you_mean, province_names
 
 __all__ = [
@@ -34,7 +34,7 @@ _APPEND_KEYS = {"sites", "add", "remove", "add_edges", "remove_edges", "add_hubs
 class _KeyedValueError(ValueError):
     """A validator error that knows the key path below its field (so the message can point at its line)."""
 
-    def __init__(self, message: str, *, loc: tuple[str, ...]) -> None:
+    def __init__(self, message: str, *, loc: tuple[str | int, ...]) -> None:
         super().__init__(message)
         self.loc = loc
 
@@ -240,8 +240,19 @@ def _valid_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) -> None:
-    err = exc.errors()[0]
+def _validation_error(
+    exc: ValidationError,
+    model: type[BaseModel],
+    node: yaml.Node | None,
+    where: str,
+    *,
+    error: type[TransferError],
+    fix: str,
+) -> TransferError:
+    """The first pydantic error of a YAML document as one message: the key path, its line and, for an unknown key
+    (reported first: a misspelt key is also reported as the missing one it was meant to be), the closest valid one."""
+    errors = exc.errors()
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, _KeyedValueError):
@@ -250,14 +261,19 @@ def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) 
     line = _line_of(node, loc)
     at = f"{where}, line {line}" if line else where
     if err["type"] == "extra_forbidden":
-        options = _valid_keys(Scenario, loc)
-        raise ScenarioError(
+        options = _valid_keys(model, loc)
+        return error(
             f"unknown key {key!r}{did_you_mean(loc[-1], options, cutoff=0.5)}",
             where=at,
             fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
-        ) from None
+        )
     msg = err["msg"].removeprefix("Value error, ")
-    raise ScenarioError(f"key {key!r}: {msg}", where=at, fix="correct the value; see scenarios/README.md") from None
+    return error(f"key {key!r}: {msg}", where=at, fix=fix)
+
+
+def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) -> None:
+    fix = "correct the value; see scenarios/README.md"
+    raise _validation_error(exc, Scenario, node, where, error=ScenarioError, fix=fix) from None
 
 
 # what a scenario that extends another does not take from it: where it came from, and its own title

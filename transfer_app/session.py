@@ -60,6 +60,11 @@ class Key(StrEnum):
     FIRMS_SHEET = "firms_sheet"
     LAYER_SHEET = "layer_sheet"
     REPLACE_KIND = "replace_kind"
+    EVAL_WEIGHTS = "eval_weights"
+    EVAL_METHOD = "eval_method"
+    EVAL_ALPHA = "eval_alpha"
+    EVAL_SITE = "eval_site"
+    EVAL_AHP = "eval_ahp"  # prefix of the pairwise judgement widgets: eval_ahp:<a>:<b>
     LAYER_FILE = "layer_file"
 
     @staticmethod

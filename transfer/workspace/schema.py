@@ -117,6 +117,22 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE runs DROP COLUMN results_json")
 
 
+def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
+    """Add the yearly monitoring values: one row per year, site and indicator, with where it came from."""
+    conn.execute(
+        """CREATE TABLE monitoring_values (
+            year INTEGER NOT NULL CHECK (year BETWEEN 1949 AND 2100),
+            adcode INTEGER NOT NULL,
+            indicator TEXT NOT NULL CHECK (length(indicator) > 0),
+            value REAL NOT NULL CHECK (value >= 0),
+            source TEXT NOT NULL,
+            imported_at TEXT NOT NULL,
+            uid TEXT NOT NULL UNIQUE,
+            PRIMARY KEY (year, adcode, indicator)
+        )"""
+    )
+
+
 # MIGRATIONS[n] takes a file from schema version n to n + 1; version 0 is an empty file.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1, _migrate_1_to_2, _migrate_2_to_3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from transfer_app.core import tr
-from transfer_app.pages import compare, data, explore, firms, saved, shortlists, workshop
+from transfer_app.pages import compare, data, evaluation, explore, firms, saved, shortlists, workshop
 from transfer_app.state import Ctx
 
 __all__ = ["PAGES", "pages"]
@@ -20,6 +20,7 @@ PAGES: tuple[tuple[str, str, str, Callable[[Ctx], None]], ...] = (
     ("compare", "tab.compare", ":material/compare_arrows:", compare.render),
     ("firms", "tab.firms", ":material/factory:", firms.render),
     ("saved", "tab.saved", ":material/bookmarks:", saved.render),
+    ("evaluation", "tab.evaluation", ":material/leaderboard:", evaluation.render),
     ("data", "tab.data", ":material/database:", data.render),
 )
 
