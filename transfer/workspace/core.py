@@ -857,7 +857,8 @@ class Workspace:
                 fix="check the folder's permissions",
             ) from exc
         finally:
-            partial.unlink(missing_ok=True)
+            for leftover in (partial, *(partial.with_name(partial.name + s) for s in ("-journal", "-wal", "-shm"))):
+                leftover.unlink(missing_ok=True)
         return target
 
     def import_(self, path: str | os.PathLike[str], *, mode: Literal["merge", "replace"] = "merge") -> ImportSummary:
