@@ -247,3 +247,33 @@ def test_odd_schema_is_refused_with_a_message(tmp_path: Path, case: str) -> None
             workspace.import_(source, mode="replace")
         assert caught.value.fix and "Workspace.export" in caught.value.fix
         assert workspace.list_scenarios() == []
+
+
+def test_monitoring_values_travel_with_export_and_import(tmp_path: Path) -> None:
+    """Yearly monitoring data is part of the workspace: an export carries it, a merge adds what is missing without
+    overwriting a local value, a replace copies it exactly."""
+    import pandas as pd
+
+    from transfer.workspace.monitoring import load_monitoring, save_monitoring
+
+    src = Workspace(tmp_path / "src.sqlite")
+    rows = pd.DataFrame(
+        {
+            "year": [2021, 2021, 2022],
+            "adcode": [410100, 420100, 410100],
+            "indicator": ["pt_trade_usd_100m", "pt_trade_usd_100m", "pt_trade_usd_100m"],
+            "value": [12.5, 7.0, 13.0],
+            "source": ["郑州市商务局 2021 年报"] * 3,
+        }
+    )
+    save_monitoring(src, rows)
+    exported = src.export(tmp_path / "export.sqlite")
+    dst = Workspace(tmp_path / "dst.sqlite")
+    save_monitoring(dst, rows.iloc[[0]].assign(value=99.0, source="local figure"))
+    summary = dst.import_(exported, mode="merge")
+    assert summary.monitoring_values == 2
+    got = load_monitoring(dst).set_index(["year", "adcode"])["value"]
+    assert got[(2021, 410100)] == 99.0  # the local value is kept
+    assert got[(2021, 420100)] == 7.0 and got[(2022, 410100)] == 13.0
+    dst.import_(exported, mode="replace")
+    assert load_monitoring(dst)["value"].tolist() == load_monitoring(src)["value"].tolist()

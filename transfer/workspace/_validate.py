@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import struct
 from collections.abc import Callable, Iterable, Mapping
@@ -239,10 +240,15 @@ def _has_uid(table: str) -> bool:
     return table != "run_results"
 
 
+def _has_id(table: str) -> bool:
+    """Whether the table numbers its records with an `id` column (the others are shown by rowid)."""
+    return table not in ("run_results", "monitoring_values")
+
+
 def _ident(table: str, alias: str = "") -> str:
-    """SQL for a row's shown number and uid: the `id` column (run results: the rowid) and `uid`."""
+    """SQL for a row's shown number and uid: the `id` column (else the rowid) and `uid`."""
     prefix = f"{alias}." if alias else ""
-    number = f"{prefix}id" if _has_uid(table) else f"{prefix}rowid"
+    number = f"{prefix}id" if _has_id(table) else f"{prefix}rowid"
     return f"{number}, " + (f"{prefix}uid" if _has_uid(table) else "NULL")
 
 
@@ -280,7 +286,7 @@ def _duplicate_problems(conn: sqlite3.Connection, ref: _Reference) -> list[Probl
             cols = ", ".join(names)
             not_null = " AND ".join(f"{n} IS NOT NULL" for n in names)
             query = (
-                f"SELECT {cols}, group_concat({'id' if _has_uid(table) else 'rowid'}, ', ') FROM {table} "
+                f"SELECT {cols}, group_concat({'id' if _has_id(table) else 'rowid'}, ', ') FROM {table} "
                 f"WHERE {not_null} GROUP BY {cols} HAVING count(*) > 1 LIMIT {_MAX_PROBLEMS}"
             )
             for *values, rows in conn.execute(query):
@@ -289,7 +295,8 @@ def _duplicate_problems(conn: sqlite3.Connection, ref: _Reference) -> list[Probl
                 problems.append(Problem(f"rows {rows} share {shown}", FIX_EDITED, table, repair=fix))
     for table in schema.TABLES:
         if _has_uid(table):
-            for (number,) in conn.execute(f"SELECT id FROM {table} WHERE uid IS NULL OR uid = ''"):
+            number_col = "id" if _has_id(table) else "rowid"
+            for (number,) in conn.execute(f"SELECT {number_col} FROM {table} WHERE uid IS NULL OR uid = ''"):
                 problems.append(Problem("the record has no uid", FIX_EDITED, table, number))
     return problems
 
@@ -376,6 +383,12 @@ _CONTENT_CHECKS: dict[str, Callable[[_Row], Iterable[str | None]]] = {
         _time_problem(r["updated_at"], "updated_at"),
         _one_of(r["status"], schema.STATUSES, "status"),
     ],
+    "monitoring_values": lambda r: [
+        _time_problem(r["imported_at"], "imported_at"),
+        _named(r["indicator"], "indicator"),
+        None if 1949 <= r["year"] <= 2100 else f"year {r['year']} is outside 1949..2100",
+        None if math.isfinite(r["value"]) and r["value"] >= 0 else f"value {r['value']} is not a finite number >= 0",
+    ],
 }
 
 
@@ -386,7 +399,7 @@ def _content_problems(conn: sqlite3.Connection) -> list[Problem]:
         for table, check in _CONTENT_CHECKS.items():
             for row in conn.execute(f"SELECT rowid AS row_number, * FROM {table}"):
                 found = dict(row)
-                number = found["id"] if _has_uid(table) else found["row_number"]
+                number = found["id"] if _has_id(table) else found["row_number"]
                 for what in check(found):
                     if what:
                         problems.append(Problem(what, FIX_EDITED, table, number, found.get("uid")))

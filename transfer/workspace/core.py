@@ -107,6 +107,7 @@ class ImportSummary:
     runs: int
     shortlists: int
     statuses: int
+    monitoring_values: int = 0
 
 
 def default_workspace_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -909,7 +910,14 @@ class Workspace:
             return exchange.merge_into(conn, snapshot)
 
         counts = self._transaction(apply)
-        return ImportSummary(mode, counts["scenarios"], counts["runs"], counts["shortlists"], counts["entry_status"])
+        return ImportSummary(
+            mode,
+            counts["scenarios"],
+            counts["runs"],
+            counts["shortlists"],
+            counts["entry_status"],
+            counts["monitoring_values"],
+        )
 
     def _read_import(self, source: Path) -> exchange.Snapshot:
         """Copy the file into memory, migrate the copy and check all of it; the file is only read."""

@@ -13,7 +13,7 @@ __all__ = ["Snapshot", "merge_into", "read_snapshot", "replace_with"]
 Row = dict[str, Any]
 
 # Children before parents: the order to delete in.
-_DELETE_ORDER = ("entry_status", "run_results", "shortlists", "runs", "scenarios")
+_DELETE_ORDER = ("monitoring_values", "entry_status", "run_results", "shortlists", "runs", "scenarios")
 
 
 @dataclass(frozen=True)
@@ -114,4 +114,13 @@ def merge_into(conn: sqlite3.Connection, snapshot: Snapshot) -> dict[str, int]:
             del new["id"]
             _insert(conn, "entry_status", new)
             added["entry_status"] += 1
+    for row in snapshot.tables["monitoring_values"]:
+        # a value this workspace already holds for the same year, site and indicator is kept (merge never overwrites)
+        known = conn.execute(
+            "SELECT 1 FROM monitoring_values WHERE uid = ? OR (year = ? AND adcode = ? AND indicator = ?)",
+            (row["uid"], row["year"], row["adcode"], row["indicator"]),
+        ).fetchone()
+        if known is None:
+            _insert(conn, "monitoring_values", row)
+            added["monitoring_values"] += 1
     return added

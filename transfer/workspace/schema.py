@@ -24,7 +24,7 @@ SHORTLIST_KINDS = ("industry_to_sites", "site_to_industries", "firms")
 STATUSES = ("candidate", "contacted", "visited", "negotiating", "signed", "dropped")
 
 # Tables of the current schema, parents before children (the order rows are copied in).
-TABLES = ("scenarios", "runs", "run_results", "shortlists", "entry_status")
+TABLES = ("scenarios", "runs", "run_results", "shortlists", "entry_status", "monitoring_values")
 
 
 def _in_list(values: tuple[str, ...]) -> str:
