@@ -66,6 +66,7 @@ def test_app_unexpected_error_is_an_error_box_with_a_log(monkeypatch, tmp_path):
 
     path, title, icon, _render = app_pages.PAGES[0]
     monkeypatch.setattr(app_pages, "PAGES", ((path, title, icon, broken), *app_pages.PAGES[1:]))
+    seen: set[Path] = set()
     for lang in ("zh", "en"):
         at = AppTest.from_file(str(REPO / "app.py"), default_timeout=180)
         at.session_state["lang"] = lang
@@ -74,6 +75,9 @@ def test_app_unexpected_error_is_an_error_box_with_a_log(monkeypatch, tmp_path):
         assert len(at.error) == 1
         box = at.error[0].value
         assert "ZeroDivisionError" in box and ("意外错误" if lang == "zh" else "unexpected error") in box
-        logs = sorted((tmp_path / "logs").glob("transfer-crash-*.log"))
-        assert logs and str(logs[-1]) in box
-        assert "division by zero in a page" in logs[-1].read_text(encoding="utf-8")
+        new = set((tmp_path / "logs").glob("transfer-crash-*.log")) - seen
+        assert len(new) == 1
+        (log,) = new
+        seen |= new
+        assert str(log) in box
+        assert "division by zero in a page" in log.read_text(encoding="utf-8")
