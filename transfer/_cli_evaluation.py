@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from transfer import columns as C
-from transfer.cli import _base, _emit, _Exit, _records
+from transfer.cli import _base, _emit, _Exit, _records, positive_int
 
 __all__ = ["add_commands", "cmd_evaluate", "cmd_monitor"]
 
@@ -183,7 +183,7 @@ def add_commands(sub: Any, fmt: Callable[[argparse.ArgumentParser], None]) -> No
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index", help="index system YAML (default: geodata/index_system.yaml)")
-        sp.add_argument("--top", type=int, default=None, help="print only the first N sites")
+        sp.add_argument("--top", type=positive_int, default=None, help="print only the first N sites")
         env = os.environ.get("TRANSFER_WORKSPACE")
         sp.add_argument("--workspace", default=None, help=f"workspace file (default: {env or 'the user data folder'})")
 

@@ -23,7 +23,7 @@ __all__ = ["main"]
 FORMATS = ("table", "json", "csv")
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
     """An argparse type: a whole number >= 1 (``--top 0`` or ``--top -3`` is refused with a message)."""
     try:
         value = int(text)
@@ -411,14 +411,14 @@ def _parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_sites)
     s = sub.add_parser("shortlist", help="industry -> top sites, with reasons")
     s.add_argument("--industry", required=True)
-    s.add_argument("--top", type=_positive_int, default=10)
+    s.add_argument("--top", type=positive_int, default=10)
     s.add_argument("--scenario")
     s.add_argument("--all", action="store_true", help="include ineligible sites (with the reason)")
     fmt(s)
     s.set_defaults(func=cmd_shortlist)
     s = sub.add_parser("site", help="site -> industries to court, with reasons")
     s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
-    s.add_argument("--top", type=_positive_int, default=None)
+    s.add_argument("--top", type=positive_int, default=None)
     s.add_argument("--scenario")
     s.add_argument(
         "--by",
@@ -431,7 +431,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("explain", help="why a site ranks where it does, and what single change would lift it")
     s.add_argument("--industry", required=True)
     s.add_argument("--site", required=True, help="Chinese or English name, or adcode")
-    s.add_argument("--top", type=_positive_int, default=10, help="the top list to reach (K)")
+    s.add_argument("--top", type=positive_int, default=10, help="the top list to reach (K)")
     s.add_argument("--scenario")
     fmt(s, ("table", "json"))
     s.set_defaults(func=cmd_explain)
@@ -451,7 +451,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("compare", help="compare two scenarios")
     s.add_argument("a")
     s.add_argument("b")
-    s.add_argument("--top", type=_positive_int, default=10)
+    s.add_argument("--top", type=positive_int, default=10)
     s.add_argument("--out")
     fmt(s, ("table", "json"))
     s.set_defaults(func=cmd_compare)

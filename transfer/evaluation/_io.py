@@ -27,12 +27,18 @@ def read_yaml(text: str, where: str) -> tuple[Any, yaml.Node | None]:
 def read_text(path: str | Path, what: str) -> str:
     """The UTF-8 text of a file, or an error naming it."""
     p = Path(path)
+    if p.is_dir():
+        raise EvaluationError(f"the {what} path is a folder, not a file", where=str(p), fix="give the .yaml file")
     if not p.is_file():
         raise EvaluationError(f"{what} {p} does not exist", where=str(p), fix="check the path")
     try:
         return p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise EvaluationError("the file is not UTF-8 text", where=str(p), fix="save it as UTF-8") from None
+    except OSError as exc:
+        raise EvaluationError(
+            f"the file cannot be read ({exc.strerror})", where=str(p), fix="check its permissions"
+        ) from None
 
 
 def validation_error(
