@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from transfer.errors import TransferError
+from transfer.evaluation.ahp import load_ahp
+from transfer.evaluation.index import load_index
 from transfer.industries import load_industries
 from transfer.layers import load_layer
 from transfer.pipeline import Base, load_firms, run
@@ -20,7 +22,7 @@ CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 with (CORPUS / "cases.csv").open(encoding="utf-8") as fh:
     CASES = list(csv.DictReader(fh))
 # the folders this test reads (workspace/ has its own test); companions of a Shapefile are not inputs themselves
-AREAS = ("layers", "firms", "scenarios", "scenarios_run", "industries")
+AREAS = ("layers", "firms", "scenarios", "scenarios_run", "industries", "ahp", "index")
 _COMPANIONS = {".prj", ".shx", ".cpg"}
 
 
@@ -33,6 +35,8 @@ def _entry(case: dict[str, str], base: Base) -> Callable[[], Any]:
         "scenario": lambda: load_scenario(path),
         "scenario_run": lambda: run(base, load_scenario(path), match=False),
         "industries": lambda: load_industries(path),
+        "ahp": lambda: load_ahp(path, load_index()),
+        "index": lambda: load_index(path),
     }
     return entries[case["entry"]]
 
