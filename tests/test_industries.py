@@ -203,7 +203,7 @@ def test_duplicate_id_rejected(tmp_path: Path) -> None:
 def test_broken_yaml_rejected(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("industries:\n  - id: widgets\n    name_zh: [unclosed\n", encoding="utf-8")
-    with pytest.raises(LayerError, match=r"broken\.yaml, line \d+.*broken YAML"):
+    with pytest.raises(LayerError, match=r"broken\.yaml, line \d+.*the YAML is malformed"):
         load_industries(path)
 
 

@@ -3,7 +3,6 @@ import, the census years as the default series, and every year scored against on
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,8 +10,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
 from transfer import columns as C
@@ -68,23 +66,13 @@ def census_series(census: pd.DataFrame, system: IndexSystem) -> pd.DataFrame:
 def template_xlsx(system: IndexSystem, sites: pd.DataFrame, *, year: int | None = None) -> bytes:
     """The yearly monitoring template: one row per site (code and name filled in), a column per indicator,
     Chinese headings in row 1 and English ones in row 2, and a sheet that explains it."""
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = DATA_SHEET
+    from transfer.export.tables import rows_to_xlsx_bytes
+
     zh = [z for z, _ in _FIXED] + [_heading(i, "zh") for i in system.monitoring]
     en = [e for _, e in _FIXED] + [_heading(i, "en") for i in system.monitoring]
-    ws.append(zh)
-    ws.append(en)
-    for cell in (*ws[1], *ws[2]):
-        cell.font = Font(bold=True)
-    for adcode, name in zip(sites[C.ADCODE].astype(int), sites[C.NAME_ZH], strict=True):
-        ws.append([year, adcode, name])
-    for k, text in enumerate(zh, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = max(12, min(40, len(text) * 2))
-    ws.freeze_panes = "D3"
-    about = wb.create_sheet(ABOUT_SHEET)
-    about.append(["指标 indicator", "单位 unit", "一级指标 heading", "方向 direction", "说明 note"])
+    data: list[list[Any]] = [zh, en]
+    data += [[year, adcode, name] for adcode, name in zip(sites[C.ADCODE].astype(int), sites[C.NAME_ZH], strict=True)]
+    about: list[list[Any]] = [["指标 indicator", "单位 unit", "一级指标 heading", "方向 direction", "说明 note"]]
     for ind in system.monitoring:
         note = f"census years {sorted(ind.census)}: {ind.source}" if ind.census else "filled in by the user"
         direction = "越大越好 higher is better" if ind.direction == "max" else "越小越好 lower is better"
@@ -96,9 +84,7 @@ def template_xlsx(system: IndexSystem, sites: pd.DataFrame, *, year: int | None 
             "leave a cell empty when the value is not known (never 0 for unknown); one row per site and year."
         ]
     )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return rows_to_xlsx_bytes({DATA_SHEET: data, ABOUT_SHEET: about}, bold_rows=2, freeze={DATA_SHEET: "D3"})
 
 
 def _cell_number(value: object, where: str, label: str) -> float | None:

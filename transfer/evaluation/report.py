@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import pandas as pd
@@ -64,7 +63,7 @@ def _zh(frame: pd.DataFrame, system: IndexSystem) -> pd.DataFrame:
 def report_xlsx(yearly: YearlyEvaluation, system: IndexSystem) -> bytes:
     """The report workbook: 说明 (what was evaluated and how), 历年排名 (wide), 逐年得分 (long, with sub-scores),
     指标数据 (the values with their sources), 基年标准化 (the base year's bounds and the weights)."""
-    from transfer.export import defused
+    from transfer.export import to_xlsx_bytes
 
     about = pd.DataFrame(
         {
@@ -86,11 +85,7 @@ def report_xlsx(yearly: YearlyEvaluation, system: IndexSystem) -> bytes:
         "指标数据": yearly.values,
         "基年标准化": scales,
     }
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            defused(_zh(frame, system)).to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
+    return to_xlsx_bytes({name: _zh(frame, system) for name, frame in sheets.items()})
 
 
 _LABELS = {

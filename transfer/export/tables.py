@@ -28,6 +28,7 @@ __all__ = [
     "README_SHEET",
     "defused",
     "header_names",
+    "rows_to_xlsx_bytes",
     "shortlist_table",
     "to_csv_bytes",
     "to_geojson_bytes",
@@ -325,6 +326,40 @@ def to_xlsx_bytes(sheets: Mapping[str, pd.DataFrame], *, context: ExportContext 
     readme.freeze_panes = "A2"
     for name, frame in zip(names, sheets.values(), strict=True):
         _write_sheet(wb.create_sheet(title=name), _flat_cells(frame))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def rows_to_xlsx_bytes(
+    sheets: Mapping[str, Sequence[Sequence[Any]]],
+    *,
+    bold_rows: int = 1,
+    freeze: Mapping[str, str] | None = None,
+) -> bytes:
+    """A workbook of plain rows, for forms such as the monitoring template (a frame has one header row; a form
+    may have two). The first ``bold_rows`` rows of each sheet are bold; ``freeze`` maps sheet name -> cell.
+    Text that looks like a formula stays text; column widths fit the content (CJK characters count double)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(title=name)
+        widths: dict[int, int] = {}
+        for i, row in enumerate(rows, start=1):
+            for j, value in enumerate(row, start=1):
+                cell = _text_cell(ws, i, j, _cell_value(value))
+                if i <= bold_rows:
+                    cell.font = Font(bold=True)
+                if value is not None:
+                    widths[j] = max(widths.get(j, 0), _display_width(str(value)))
+        for j, width in widths.items():
+            ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 10), 60)
+        if freeze and name in freeze:
+            ws.freeze_panes = freeze[name]
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
