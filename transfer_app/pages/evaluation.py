@@ -3,7 +3,6 @@ compare methods, a site's sub-scores as a radar, the 2010 → 2020 census monito
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from transfer import columns as C
+from transfer.escape import html_text
 from transfer.evaluation import (
     MAX_CR,
     WEIGHTINGS,
@@ -43,27 +43,51 @@ def _system() -> IndexSystem:
     return load_index()
 
 
+def _wrap(label: str, width: int = 18) -> list[str]:
+    """A label in lines of about ``width`` columns (a CJK character counts two), broken at spaces where there are."""
+    lines: list[str] = []
+    line = ""
+    for word in label.split(" ") if " " in label else list(label):
+        sep = " " if " " in label and line else ""
+        trial = line + sep + word
+        if line and sum(2 if ord(ch) > 0x2E80 else 1 for ch in trial) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = trial
+    return [*lines, line] if line else lines
+
+
 def radar_svg(labels: Sequence[str], values: Sequence[float], *, size: int = 320) -> str:
-    """A radar (spider) chart of values in 0..1 as inline SVG; labels are HTML-escaped."""
+    """A radar (spider) chart of values in 0..1 as inline SVG that scales to its column; labels are wrapped onto
+    up to three lines, placed outside the rings and escaped."""
     n = len(labels)
-    c, r = size / 2, size / 2 - 70
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 {size} {size}">']
+    pad = 120  # room for the labels left and right of the rings
+    width = size + 2 * pad
+    cx, cy, r = width / 2, size / 2, size / 2 - 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="100%" viewBox="0 0 {width} {size}" '
+        'style="max-width: 100%; height: auto">'
+    ]
 
     def point(k: int, v: float) -> tuple[float, float]:
         a = -math.pi / 2 + 2 * math.pi * k / n
-        return c + r * v * math.cos(a), c + r * v * math.sin(a)
+        return cx + r * v * math.cos(a), cy + r * v * math.sin(a)
 
     for ring in (0.25, 0.5, 0.75, 1.0):
         pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, ring) for k in range(n)))
         parts.append(f'<polygon points="{pts}" fill="none" stroke="#d5dbde"/>')
     for k, label in enumerate(labels):
         x, y = point(k, 1.0)
-        lx, ly = point(k, 1.18)
-        anchor = "middle" if abs(lx - c) < 5 else ("start" if lx > c else "end")
-        parts.append(f'<line x1="{c}" y1="{c}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d5dbde"/>')
-        parts.append(
-            f'<text x="{lx:.1f}" y="{ly:.1f}" font-size="11" text-anchor="{anchor}">{html.escape(label)}</text>'
+        lx, ly = point(k, 1.12)
+        anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
+        lines = _wrap(label)[:3]
+        top = ly - (len(lines) - 1) * 15 if ly < cy - 5 else (ly if ly > cy + 5 else ly - (len(lines) - 1) * 7.5)
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d5dbde"/>')
+        spans = "".join(
+            f'<tspan x="{lx:.1f}" y="{top + i * 15:.1f}">{html_text(line)}</tspan>' for i, line in enumerate(lines)
         )
+        parts.append(f'<text font-size="14" text-anchor="{anchor}" dominant-baseline="middle">{spans}</text>')
     vals = [0.0 if not math.isfinite(v) else min(max(v, 0.0), 1.0) for v in values]
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (point(k, v) for k, v in enumerate(vals)))
     parts.append(f'<polygon points="{pts}" fill="#2a788e" fill-opacity="0.35" stroke="#2a788e" stroke-width="2"/>')
