@@ -320,10 +320,15 @@ def test_map_and_legend_fit_a_laptop_screen(server: str, driver: Any) -> None:
         view_h = driver.execute_script("return window.innerHeight")
         rect = driver.execute_script("return arguments[0].getBoundingClientRect().toJSON()", frame)
         assert rect["top"] >= 0 and rect["bottom"] <= view_h, (rect, view_h)
-        legend = [
-            el for el in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMarkdown"]') if "监管区域" in el.text
-        ]
-        assert legend, "the hub and zone legend under the map"
+        legend = _wait(
+            lambda: [
+                el
+                for el in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMarkdown"]')
+                if "监管区域" in el.text
+            ],
+            READY_TIMEOUT_S,
+            "the hub and zone legend under the map",
+        )
         bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom", legend[0])
         assert bottom <= view_h, (bottom, view_h)
     finally:
