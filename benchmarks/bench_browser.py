@@ -1,11 +1,12 @@
 """Real-browser latency of the app: `streamlit run app.py` in headless Chromium, this checkout against a baseline ref.
 
 Run: ``python benchmarks/bench_browser.py [--runs 5] [--baseline a12071b | --no-baseline] [--json out.json]
-[--size 1600x1000]``. Needs ``chromium``, ``chromedriver`` and selenium (``make setup-test browser``). The baseline
-is checked out with ``git worktree add`` into a temporary folder and removed afterwards; each checkout runs its own
-code (``PYTHONPATH`` and the working directory are the checkout). Prints one markdown table: the median of the
-repetitions with (min–max) per action and checkout, and the target the action is held to; exit status 1 when a
-median of this checkout misses its target.
+[--size 1600x1000] [--only cold,click,switch,slider]``. Needs ``chromium``, ``chromedriver`` and selenium
+(``make setup-test browser``). The baseline is checked out with ``git worktree add`` into a temporary folder and
+removed afterwards; each checkout runs its own code (``PYTHONPATH`` and the working directory are the checkout).
+Prints one markdown table: the median of the repetitions with (min–max) per action and checkout, and the target the
+action is held to; exit status 1 when a median of this checkout misses its target. ``--only`` times some groups of
+actions (cold start, click, page switches, slider), each as described below.
 
 Every timing runs from the user's action until its result is visible *and* the script run has finished
 (``data-test-script-state`` of the app is ``notRunning`` and, for actions inside a session, at least one run has
@@ -464,23 +465,35 @@ def slider_moves(session: Session, reps: int) -> None:
         session.checkout.add("slider_table", secs, runs)
 
 
-def bench_checkout(checkout: Checkout, tmp: Path, size: tuple[int, int], reps: int) -> None:
-    print(f"[{checkout.label}] cold start x{reps} (fresh server and browser each)", file=sys.stderr, flush=True)
-    for rep in range(reps):
-        session = Session(checkout, tmp, size)
-        try:
-            cold_start(session, rep)
-        finally:
-            session.close()
-    print(f"[{checkout.label}] click, page switch, slider x{reps} (one warm server)", file=sys.stderr, flush=True)
+GROUPS = ("cold", "click", "switch", "slider")
+
+
+def bench_checkout(
+    checkout: Checkout, tmp: Path, size: tuple[int, int], reps: int, groups: tuple[str, ...] = GROUPS
+) -> None:
+    if "cold" in groups:
+        print(f"[{checkout.label}] cold start x{reps} (fresh server and browser each)", file=sys.stderr, flush=True)
+        for rep in range(reps):
+            session = Session(checkout, tmp, size)
+            try:
+                cold_start(session, rep)
+            finally:
+                session.close()
+    warm = [g for g in groups if g != "cold"]
+    if not warm:
+        return
+    print(f"[{checkout.label}] {', '.join(warm)} x{reps} (one warm server)", file=sys.stderr, flush=True)
     session = Session(checkout, tmp, size)
     try:
         session.start_server()
         session.start_browser()
-        for rep in range(reps):
-            click_profile(session, rep)
-        page_switches(session, reps)
-        slider_moves(session, reps)
+        if "click" in groups:
+            for rep in range(reps):
+                click_profile(session, rep)
+        if "switch" in groups:
+            page_switches(session, reps)
+        if "slider" in groups:
+            slider_moves(session, reps)
     finally:
         session.close()
 
@@ -552,9 +565,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="write every sample to this file")
     parser.add_argument("--size", type=_parse_size, default=(1600, 1000), help="browser window WxH (1600x1000)")
     parser.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"comma-separated groups of actions to time ({','.join(GROUPS)}; all by default)",
+    )
+    parser.add_argument(
         "--skip-missing", action="store_true", help="without chromium/chromedriver/selenium: say so and exit 0"
     )
     args = parser.parse_args(argv)
+    groups = tuple(g.strip() for g in args.only.split(",") if g.strip())
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"--only: unknown group(s) {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
     reason = _IMPORT_ERROR or _skip_reason()
     if reason:
         print(f"bench_browser: skipped, {reason}" if args.skip_missing else f"bench_browser: {reason}", file=sys.stderr)
@@ -573,7 +595,7 @@ def main(argv: list[str]) -> int:
                 )
             try:
                 for c in checkouts:
-                    bench_checkout(c, tmp, args.size, args.runs)
+                    bench_checkout(c, tmp, args.size, args.runs, groups)
             except BenchError as exc:
                 print(f"bench_browser failed: {exc}", file=sys.stderr)
                 return 2
