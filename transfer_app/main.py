@@ -7,10 +7,11 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
+from transfer.basecache import cached_load_base
 from transfer.errors import TransferError
 from transfer.i18n import DEFAULT_LANG, LANGS
 from transfer.mapview import vendor_leaflet
-from transfer.pipeline import Base, load_base
+from transfer.pipeline import Base
 from transfer_app import core, maps, pages, state
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
@@ -29,7 +30,7 @@ _WARMED: dict[int, bool] = {}
 @st.cache_resource(show_spinner=False)
 def default_base() -> Base:
     vendor_leaflet()
-    return load_base()
+    return cached_load_base()  # from the disk cache when the data files and the code are unchanged
 
 
 @st.cache_resource(show_spinner=False)

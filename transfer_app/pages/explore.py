@@ -57,6 +57,13 @@ def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
 
 def render(ctx: Ctx) -> None:
     """Map explorer: the suitability map, toggleable layers, a click (or pick) opens a site's profile."""
+    _explorer(ctx)
+
+
+@st.fragment
+def _explorer(ctx: Ctx) -> None:
+    """The map and the profile as one fragment: a click on the map or a pick reruns only this part of the page (the
+    sidebar and the run it reads do not depend on the selected site)."""
     selected = ctx.session.site
     routes = []
     if selected is not None:
@@ -80,6 +87,7 @@ def render(ctx: Ctx) -> None:
                 center=center,
                 zoom=zoom,
                 on_change=partial(_on_map_click, ctx),
+                drawn=_fragment_rerun(),
             )
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
     del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
@@ -100,6 +108,15 @@ def render(ctx: Ctx) -> None:
             st.info(tr("profile.click_hint", ctx.lang))
         else:
             site_profile(ctx, int(selected), routes)
+
+
+def _fragment_rerun() -> bool:
+    """Whether this run reruns the explorer fragment only (a click or a pick): the browser keeps the map drawn by
+    the fragment's last run then, so only the selection and the view need to be sent."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    return bool(run is not None and run.fragment_ids_this_run)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -179,7 +196,8 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
     )
     st.caption(tr("profile.criteria_note", lang))
     with st.expander(tr("profile.key_figures", lang), expanded=True):
-        st.dataframe(core.key_figures(ctx.run, adcode, lang), hide_index=True, width="stretch")
+        # a static table wraps its text: the source column stays readable in the profile's half of a 1366 px page
+        st.table(core.key_figures(ctx.run, adcode, lang), hide_index=True)
     if not routes:
         st.caption(tr("profile.no_network", lang))
     for title, _colour, r, err in routes:
