@@ -23,7 +23,7 @@ from typing import Any
 from transfer._paths import default_data_dir
 from transfer.pipeline import Base, load_base
 
-__all__ = ["CACHE_ENV", "cache_dir", "cached_load_base", "data_digest"]
+__all__ = ["CACHE_ENV", "cache_dir", "cached_load_base", "data_digest", "read_cached", "source_digest", "write_cached"]
 
 CACHE_ENV = "TRANSFER_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parent
@@ -50,15 +50,22 @@ def _file_digest(h: Any, root: Path, paths: list[Path]) -> None:
 
 def data_digest(data_dir: str | Path | None = None) -> str:
     """Digest of the data folder's files, this package's source and the library versions a cached base depends on."""
-    from importlib.metadata import PackageNotFoundError, version
-
     root = Path(data_dir) if data_dir is not None else default_data_dir()
     h = hashlib.blake2b(digest_size=20)
     h.update(str(root.resolve()).encode("utf-8") + b"\0")
     _file_digest(h, root, sorted(p for p in root.rglob("*") if p.is_file()))
-    _file_digest(h, _PACKAGE, sorted(_PACKAGE.rglob("*.py")))
-    h.update(sys.version.encode("utf-8"))
-    for lib in _LIBRARIES:
+    h.update(source_digest(_PACKAGE, _LIBRARIES).encode() + sys.version.encode("utf-8"))
+    return h.hexdigest()
+
+
+def source_digest(folder: Path, libraries: tuple[str, ...] = ()) -> str:
+    """Digest of the Python source below ``folder`` and of the versions of ``libraries`` (for what other code derives
+    and caches: a new version of that code or of a library names other cache files)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    h = hashlib.blake2b(digest_size=20)
+    _file_digest(h, folder, sorted(folder.rglob("*.py")))
+    for lib in libraries:
         try:
             h.update(f"{lib}={version(lib)}".encode())
         except PackageNotFoundError:
@@ -66,41 +73,53 @@ def data_digest(data_dir: str | Path | None = None) -> str:
     return h.hexdigest()
 
 
-def cached_load_base(data_dir: str | Path | None = None) -> Base:
-    """:func:`transfer.pipeline.load_base` (lazy network), read from the disk cache when the data and code match."""
+def read_cached(kind: str, key: str) -> Any:
+    """The object cached under ``kind`` and ``key``, or None (no cache, no file, or one that does not load)."""
     folder = cache_dir()
     if folder is None:
-        return load_base(data_dir)
+        return None
     try:
-        path = folder / f"base-{data_digest(data_dir)}.pickle"
-    except OSError:  # a data file cannot be read: load_base says which
-        return load_base(data_dir)
-    try:
-        with path.open("rb") as fh:
-            base = pickle.load(fh)
-        if isinstance(base, Base):
-            return base
+        with (folder / f"{kind}-{key}.pickle").open("rb") as fh:
+            return pickle.load(fh)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
-        pass  # missing, half-written by another process or from another code version: load and write it again
-    base = load_base(data_dir)
-    _write(folder, path, base)
-    return base
+        return None  # missing, half-written by another process or from another code version
 
 
-def _write(folder: Path, path: Path, base: Base) -> None:
-    """Write the cache file atomically and drop all but the newest few (never fails the load)."""
+def write_cached(kind: str, key: str, obj: Any, *, keep: int = KEPT_FILES) -> None:
+    """Cache ``obj`` under ``kind`` and ``key`` (written atomically; only the newest ``keep`` files of the kind are
+    kept). Never fails: a cache that cannot be written is skipped."""
+    folder = cache_dir()
+    if folder is None:
+        return
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".base-", suffix=".tmp", dir=folder)
+        fd, tmp = tempfile.mkstemp(prefix=f".{kind}-", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as fh:
-                pickle.dump(base, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
+                pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, folder / f"{kind}-{key}.pickle")
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-        kept = sorted(folder.glob("base-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[KEPT_FILES:]:
+        kept = sorted(folder.glob(f"{kind}-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[keep:]:
             old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return
+
+
+def cached_load_base(data_dir: str | Path | None = None, *, digest: str | None = None) -> Base:
+    """:func:`transfer.pipeline.load_base` (lazy network), read from the disk cache when the data and code match
+    (``digest``: the data folder's :func:`data_digest`, when the caller has it already)."""
+    if cache_dir() is None:
+        return load_base(data_dir)
+    try:
+        key = digest or data_digest(data_dir)
+    except OSError:  # a data file cannot be read: load_base says which
+        return load_base(data_dir)
+    base = read_cached("base", key)
+    if isinstance(base, Base):
+        return base
+    base = load_base(data_dir)
+    write_cached("base", key, base)
+    return base

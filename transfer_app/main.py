@@ -30,7 +30,7 @@ _WARMED: dict[int, bool] = {}
 @st.cache_resource(show_spinner=False)
 def default_base() -> Base:
     vendor_leaflet()
-    return cached_load_base()  # from the disk cache when the data files and the code are unchanged
+    return cached_load_base(digest=state.default_digest())  # from the disk cache when data and code are unchanged
 
 
 @st.cache_resource(show_spinner=False)
@@ -44,7 +44,9 @@ def province_shapes(data_dir: str) -> gpd.GeoDataFrame | None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
-    return maps.simplified_sites(_base.layers.sites)
+    if base_token != "default":
+        return maps.simplified_sites(_base.layers.sites)
+    return state.disk_cached("map_sites", "", lambda: maps.simplified_sites(_base.layers.sites), gpd.GeoDataFrame)
 
 
 def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:

@@ -343,6 +343,9 @@ CLICK_AT_ONCE_JS = """
 """
 
 
+_PORTABLE = ("script", "header", "html", "id", "bounds", "zoom", "css_links", "js_links")
+
+
 class KeptMap:
     """A folium map prepared for the browser once and drawn many times.
 
@@ -353,19 +356,50 @@ class KeptMap:
     what ``st_folium`` does for each call; where its helpers are missing, every draw goes through ``st_folium``.)
     """
 
-    def __init__(self, m: folium.Map) -> None:
+    def __init__(self, m: folium.Map, parts: dict[str, Any] | None = None) -> None:
         import threading
 
         self.map = m
         self._lock = threading.Lock()  # one draw at a time: a draw adds and removes a child of the shared map
-        self._parts: dict[str, Any] | None = None
+        self._parts: dict[str, Any] | None = parts
+        if parts is None:
+            try:
+                self._parts = self._prepare(m)
+            except (ImportError, AttributeError):
+                self._parts = None
+
+    def portable(self) -> dict[str, Any] | None:
+        """What the browser gets of this map (script, header, html, bounds, links), for a disk cache; None when the
+        map is drawn through ``st_folium``."""
+        if self._parts is None:
+            return None
+        return {k: self._parts[k] for k in _PORTABLE}
+
+    @classmethod
+    def from_portable(cls, data: Any) -> KeptMap | None:
+        """A kept map from :meth:`portable`'s output (None when it is not one). Each draw's selection layer is made on
+        a blank map standing in for the original: its script names the map by the component's own id."""
+        if not isinstance(data, dict) or set(data) != set(_PORTABLE):
+            return None
         try:
-            self._parts = self._prepare(m)
+            host = folium.Map(tiles=None)
+            return cls(host, {**data, **cls._helpers()})
         except (ImportError, AttributeError):
-            self._parts = None
+            return None
 
     @staticmethod
-    def _prepare(m: folium.Map) -> dict[str, Any]:
+    def _helpers() -> dict[str, Any]:
+        import streamlit_folium as sf
+
+        return {
+            "component": sf._component_func,
+            "feature_group_string": sf._get_feature_group_string,
+            "hash": sf.generate_js_hash,
+            "keys": {},  # component key -> its hash key (the hash of the ~1.4 MB script, made once per key)
+        }
+
+    @classmethod
+    def _prepare(cls, m: folium.Map) -> dict[str, Any]:
         import branca
         import streamlit_folium as sf
 
@@ -393,10 +427,7 @@ class KeptMap:
             "zoom": m.options.get("zoom"),
             "css_links": list(dict.fromkeys(css)),
             "js_links": list(dict.fromkeys(js)),
-            "component": sf._component_func,
-            "feature_group_string": sf._get_feature_group_string,
-            "hash": sf.generate_js_hash,
-            "keys": {},  # component key -> its hash key (the hash of the ~1.4 MB script, made once per key)
+            **cls._helpers(),
         }
 
     def show(

@@ -17,6 +17,7 @@ from transfer_app.state import (
     ROBUSTNESS_K,
     Ctx,
     cached_route,
+    disk_cached,
     display_table,
     industry_name,
     place_names_en,
@@ -119,13 +120,30 @@ def _fragment_rerun() -> bool:
     return bool(run is not None and run.fragment_ids_this_run)
 
 
+MAPS_KEPT_ON_DISK = 16
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_map(look: str, _ctx: Ctx) -> maps.KeptMap:
-    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing."""
-    m = maps.make_map(
-        _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
-    )
-    return maps.KeptMap(m)
+    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing. What
+    the browser gets of a look of the default data is also kept on disk, so a new process does not build it again."""
+
+    def build() -> maps.KeptMap:
+        m = maps.make_map(
+            _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
+        )
+        return maps.KeptMap(m)
+
+    if _ctx.base_token != "default":  # an uploaded data set: this session's only
+        return build()
+    made: list[maps.KeptMap] = []
+
+    def portable() -> dict[str, Any]:
+        made.append(build())
+        return made[0].portable() or {}
+
+    data = disk_cached("map", look, portable, dict, keep=MAPS_KEPT_ON_DISK)
+    return made[0] if made else (maps.KeptMap.from_portable(data) or build())
 
 
 def _on_map_click(ctx: Ctx) -> None:
