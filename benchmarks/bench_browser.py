@@ -8,6 +8,10 @@ Prints one markdown table: the median of the repetitions with (min–max) per ac
 action is held to; exit status 1 when a median of this checkout misses its target. ``--only`` times some groups of
 actions (cold start, click, page switches, slider), each as described below.
 
+The checkouts take turns: cold starts alternate between them, and the warm actions run on one server per checkout
+(all started first), one repetition of each checkout in turn with the order reversed every round, so that the load
+of a shared machine falls on every checkout alike.
+
 Every timing runs from the user's action until its result is visible *and* the script run has finished
 (``data-test-script-state`` of the app is ``notRunning`` and, for actions inside a session, at least one run has
 ended since the action). The benchmark process polls every 20 ms; there are no fixed waits.
@@ -358,6 +362,8 @@ class Session:
         return self.wait(lambda: self.js(_NAV_JS, label), f"the page link or tab labelled {label!r}")
 
 
+GROUPS = ("cold", "click", "switch", "slider")
+
 # --- the actions ------------------------------------------------------------------------------------------------
 
 
@@ -416,7 +422,13 @@ def click_profile(session: Session, rep: int) -> None:
     session.checkout.add("click_profile", secs, runs)
 
 
-def page_switches(session: Session, reps: int) -> None:
+def clicks(session: Session, reps: int) -> Iterator[None]:
+    for rep in range(reps):
+        click_profile(session, rep)
+        yield
+
+
+def page_switches(session: Session, reps: int) -> Iterator[None]:
     session.action = "page switch set-up"
     session.open_app()
 
@@ -433,9 +445,10 @@ def page_switches(session: Session, reps: int) -> None:
         link = session.nav(MAP_LABEL)
         secs, runs = session.timed(link.click, lambda: session.map_painted() > 1000, "the map painted again")
         session.checkout.add("switch_to_map", secs, runs)
+        yield
 
 
-def slider_moves(session: Session, reps: int) -> None:
+def slider_moves(session: Session, reps: int) -> Iterator[None]:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
@@ -467,39 +480,51 @@ def slider_moves(session: Session, reps: int) -> None:
             f"the table under '{WORKSHOP_TABLE_HEADING}' to change",
         )
         session.checkout.add("slider_table", secs, runs)
+        yield
 
 
-GROUPS = ("cold", "click", "switch", "slider")
-
-
-def bench_checkout(
-    checkout: Checkout, tmp: Path, size: tuple[int, int], reps: int, groups: tuple[str, ...] = GROUPS
-) -> None:
-    if "cold" in groups:
-        print(f"[{checkout.label}] cold start x{reps} (fresh server and browser each)", file=sys.stderr, flush=True)
-        for rep in range(reps):
-            session = Session(checkout, tmp, size)
+def _interleaved(runs: list[Iterator[None]]) -> None:
+    """One repetition of each checkout in turn (the order reversed every round), so that a change in the machine's
+    load falls on every checkout alike."""
+    live = list(runs)
+    turn = 0
+    while live:
+        for it in list(live if turn % 2 == 0 else live[::-1]):
             try:
-                cold_start(session, rep)
-            finally:
-                session.close()
+                next(it)
+            except StopIteration:
+                live.remove(it)
+        turn += 1
+
+
+def bench_checkouts(
+    checkouts: list[Checkout], tmp: Path, size: tuple[int, int], reps: int, groups: tuple[str, ...] = GROUPS
+) -> None:
+    labels = ", ".join(c.label for c in checkouts)
+    if "cold" in groups:
+        print(f"[{labels}] cold start x{reps} (fresh server and browser each, in turn)", file=sys.stderr, flush=True)
+        for rep in range(reps):
+            for checkout in checkouts if rep % 2 == 0 else checkouts[::-1]:
+                session = Session(checkout, tmp, size)
+                try:
+                    cold_start(session, rep)
+                finally:
+                    session.close()
     warm = [g for g in groups if g != "cold"]
     if not warm:
         return
-    print(f"[{checkout.label}] {', '.join(warm)} x{reps} (one warm server)", file=sys.stderr, flush=True)
-    session = Session(checkout, tmp, size)
+    print(f"[{labels}] {', '.join(warm)} x{reps} (one warm server each, in turn)", file=sys.stderr, flush=True)
+    sessions = [Session(c, tmp, size) for c in checkouts]
     try:
-        session.start_server()
-        session.start_browser()
-        if "click" in groups:
-            for rep in range(reps):
-                click_profile(session, rep)
-        if "switch" in groups:
-            page_switches(session, reps)
-        if "slider" in groups:
-            slider_moves(session, reps)
+        for session in sessions:
+            session.start_server()
+            session.start_browser()
+        for group, action in (("click", clicks), ("switch", page_switches), ("slider", slider_moves)):
+            if group in groups:
+                _interleaved([action(session, reps) for session in sessions])
     finally:
-        session.close()
+        for session in sessions:
+            session.close()
 
 
 # --- report -----------------------------------------------------------------------------------------------------
@@ -538,7 +563,7 @@ def table(checkouts: list[Checkout], reps: int, size: tuple[int, int]) -> str:
         "start-up excluded; the first repetition starts with an empty disk cache of derived data. "
         "Click: a fresh page per repetition, another prefecture each time "
         f"({', '.join(s[0] for s in SITES[:reps])}); the first click of a server also builds the freight network. "
-        "Page switches and slider: one session on a warm server "
+        "Page switches and slider: one session on a warm server; checkouts in turn "
         "(slider: one arrow-key step of the first weight slider, the same way each time).",
     ]
     return "\n".join(lines)
@@ -599,8 +624,7 @@ def main(argv: list[str]) -> int:
                     Checkout(f"baseline {args.baseline}" + (f" ({sha})" if sha != args.baseline else ""), path)
                 )
             try:
-                for c in checkouts:
-                    bench_checkout(c, tmp, args.size, args.runs, groups)
+                bench_checkouts(checkouts, tmp, args.size, args.runs, groups)
             except BenchError as exc:
                 print(f"bench_browser failed: {exc}", file=sys.stderr)
                 return 2
