@@ -136,7 +136,7 @@ def main() -> None:
     text = state.scenario_about(scn_key, plain, lang)
     if text:
         about.caption(text)
-    scn = state.slider_scenario(plain, session, base)
+    scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):
             result_run, run_ms = state.timed_run(base, session.base_token, scn, plain=plain)

@@ -33,7 +33,6 @@ class Key(StrEnum):
     SCENARIO = "scenario"
     TOP_N = "top_n"
     WEIGHTS = "weights"  # industry -> criterion -> slider weight (a scenario override)
-    WEIGHTS_LISTED = "weights_listed"  # the industries with slider weights the sidebar of the last full run lists
     SITE = "site"
     SITE_PICK = "site_pick"
     LAST_CLICK = "last_click"

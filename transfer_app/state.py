@@ -7,7 +7,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -255,27 +255,6 @@ def with_weights(scn: Scenario, overrides: dict[str, dict[str, float]]) -> Scena
 def run_for(base: Base, base_token: str, key: str, session: Session) -> RunResult:
     scn = resolve_scenario(key, session)
     return cached_run(base, base_token, scenario_text(scn), scn)
-
-
-def slider_scenario(plain: Scenario, session: Session, base: Base) -> Scenario:
-    """The scenario with the session's slider weights (of the data set's industries) laid on top."""
-    return with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
-
-
-def rescored(ctx: Ctx) -> Ctx:
-    """The run context with the session's current slider weights (for a fragment's rerun after a slider moved)."""
-    scn = slider_scenario(ctx.scn_plain, ctx.session, ctx.base)
-    result_run, run_ms = timed_run(ctx.base, ctx.base_token, scn, plain=ctx.scn_plain)
-    return replace(ctx, run=result_run, scn=scn, run_ms=run_ms)
-
-
-def fragment_rerun() -> bool:
-    """Whether this run reruns a fragment only (a widget inside one changed): the rest of the page stays as the
-    last full run drew it."""
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    run = get_script_run_ctx()
-    return bool(run is not None and run.fragment_ids_this_run)
 
 
 def timed_run(base: Base, base_token: str, scn: Scenario, *, plain: Scenario | None = None) -> tuple[RunResult, float]:

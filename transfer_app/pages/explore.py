@@ -19,7 +19,6 @@ from transfer_app.state import (
     cached_route,
     disk_cached,
     display_table,
-    fragment_rerun,
     industry_name,
     place_names_en,
     scenario_network,
@@ -89,7 +88,7 @@ def _explorer(ctx: Ctx) -> None:
                 center=center,
                 zoom=zoom,
                 on_change=partial(_on_map_click, ctx),
-                drawn=fragment_rerun(),
+                drawn=_fragment_rerun(),
             )
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
     del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
@@ -110,6 +109,15 @@ def _explorer(ctx: Ctx) -> None:
             st.info(tr("profile.click_hint", ctx.lang))
         else:
             site_profile(ctx, int(selected), routes)
+
+
+def _fragment_rerun() -> bool:
+    """Whether this run reruns the explorer fragment only (a click or a pick): the browser keeps the map drawn by
+    the fragment's last run then, so only the selection and the view need to be sent."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    return bool(run is not None and run.fragment_ids_this_run)
 
 
 MAPS_KEPT_ON_DISK = 16

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -20,9 +18,7 @@ from transfer_app.state import (
     Ctx,
     cached_run,
     display_table,
-    fragment_rerun,
     industry_name,
-    rescored,
     scenario_files,
     scenario_label,
     scenario_text,
@@ -92,63 +88,44 @@ def _save_scenario(ctx: Ctx) -> None:
 
 def render(ctx: Ctx) -> None:
     """Weight sliders that re-score at once, a scenario editor with save."""
-    lang = ctx.lang
+    lang, session = ctx.lang, ctx.session
     left, right = st.columns([2, 3], gap="large")
+    with left:
+        st.subheader(f"{tr('workshop.weights', lang)} · {industry_name(ctx, ctx.industry)}")
+        current = core.effective_weights(ctx.result, ctx.industry)
+        plain = cached_run(ctx.base, ctx.base_token, scenario_text(ctx.scn_plain), ctx.scn_plain)
+        defaults = core.effective_weights(plain.scores, ctx.industry)  # the scenario's, without the sliders
+        stored = session.weights.get(ctx.industry, {})
+        for c in CRITERION_IDS:
+            key = Key.weight(ctx.industry, c)
+            if key not in session.store:
+                session.set(key, float(round(stored.get(c, current[c]), 2)))
+            st.slider(
+                tr(f"criterion.{c}", lang),
+                0.0,
+                1.0,
+                step=0.01,
+                key=key,
+                on_change=_on_weight,
+                args=(session, ctx.industry),
+            )
+        st.button(
+            tr("workshop.reset_weights", lang),
+            on_click=session.reset_weights,
+            args=(ctx.industry, {c: float(defaults[c]) for c in CRITERION_IDS}),
+        )
+        if ctx.run_ms is not None:
+            st.caption(tr("workshop.rescore_ms", lang, ms=ctx.run_ms))
     with right:
         st.subheader(tr("brief.table", lang))
-        table = st.empty()
-        _scenario_editor(ctx)
-    with left:
-        _weights(ctx, table)
-
-
-@st.fragment
-def _weights(ctx: Ctx, table: Any) -> None:
-    """The sliders and the table they re-score, as one fragment: a slider reruns only this part with the new weights
-    (the whole page when the sidebar's list of industries with own weights changes, or the run fails)."""
-    lang, session = ctx.lang, ctx.session
-    custom = sorted(k for k in session.weights if k in ctx.base.catalogue.ids)
-    if not fragment_rerun():
-        session.set(Key.WEIGHTS_LISTED, custom)  # what the sidebar of this run lists
-    else:
-        if custom != session.get(Key.WEIGHTS_LISTED):
-            st.rerun(scope="app")
-        try:
-            ctx = rescored(ctx)
-        except TransferError:
-            st.rerun(scope="app")  # the page's run shows the error and falls back to the default scenario
-    st.subheader(f"{tr('workshop.weights', lang)} · {industry_name(ctx, ctx.industry)}")
-    current = core.effective_weights(ctx.result, ctx.industry)
-    plain = cached_run(ctx.base, ctx.base_token, scenario_text(ctx.scn_plain), ctx.scn_plain)
-    defaults = core.effective_weights(plain.scores, ctx.industry)  # the scenario's, without the sliders
-    stored = session.weights.get(ctx.industry, {})
-    for c in CRITERION_IDS:
-        key = Key.weight(ctx.industry, c)
-        if key not in session.store:
-            session.set(key, float(round(stored.get(c, current[c]), 2)))
-        st.slider(
-            tr(f"criterion.{c}", lang),
-            0.0,
-            1.0,
-            step=0.01,
-            key=key,
-            on_change=_on_weight,
-            args=(session, ctx.industry),
+        df = core.shortlist_frame(ctx.result, ctx.industry, top=ctx.top_n, lang=ctx.lang)
+        st.dataframe(
+            display_table(df[["rank", C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "reasons"]], ctx),
+            hide_index=True,
+            width="stretch",
+            height=420,
         )
-    st.button(
-        tr("workshop.reset_weights", lang),
-        on_click=session.reset_weights,
-        args=(ctx.industry, {c: float(defaults[c]) for c in CRITERION_IDS}),
-    )
-    if ctx.run_ms is not None:
-        st.caption(tr("workshop.rescore_ms", lang, ms=ctx.run_ms))
-    df = core.shortlist_frame(ctx.result, ctx.industry, top=ctx.top_n, lang=ctx.lang)
-    table.dataframe(
-        display_table(df[["rank", C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "reasons"]], ctx),
-        hide_index=True,
-        width="stretch",
-        height=420,
-    )
+        _scenario_editor(ctx)
 
 
 def _scenario_editor(ctx: Ctx) -> None:
