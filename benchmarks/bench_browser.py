@@ -1,11 +1,16 @@
 """Real-browser latency of the app: `streamlit run app.py` in headless Chromium, this checkout against a baseline ref.
 
 Run: ``python benchmarks/bench_browser.py [--runs 5] [--baseline a12071b | --no-baseline] [--json out.json]
-[--size 1600x1000]``. Needs ``chromium``, ``chromedriver`` and selenium (``make setup-test browser``). The baseline
-is checked out with ``git worktree add`` into a temporary folder and removed afterwards; each checkout runs its own
-code (``PYTHONPATH`` and the working directory are the checkout). Prints one markdown table: the median of the
-repetitions with (min–max) per action and checkout, and the target the action is held to; exit status 1 when a
-median of this checkout misses its target.
+[--size 1600x1000] [--only cold,click,switch,slider]``. Needs ``chromium``, ``chromedriver`` and selenium
+(``make setup-test browser``). The baseline is checked out with ``git worktree add`` into a temporary folder and
+removed afterwards; each checkout runs its own code (``PYTHONPATH`` and the working directory are the checkout).
+Prints one markdown table: the median of the repetitions with (min–max) per action and checkout, and the target the
+action is held to; exit status 1 when a median of this checkout misses its target. ``--only`` times some groups of
+actions (cold start, click, page switches, slider), each as described below.
+
+The checkouts take turns: cold starts alternate between them, and the warm actions run on one server per checkout
+(all started first), one repetition of each checkout in turn with the order reversed every round, so that the load
+of a shared machine falls on every checkout alike.
 
 Every timing runs from the user's action until its result is visible *and* the script run has finished
 (``data-test-script-state`` of the app is ``notRunning`` and, for actions inside a session, at least one run has
@@ -16,7 +21,9 @@ Actions
 cold start -> first map
     a fresh server process and a fresh browser session (empty profile, so no HTTP cache) per repetition; server
     start-up is excluded: from ``driver.get(url)`` (server healthy, script never run) to the site polygons painted
-    on the map canvas inside the folium iframe.
+    on the map canvas inside the folium iframe. Each checkout has its own disk cache of derived data
+    (``TRANSFER_CACHE_DIR`` in the benchmark's temporary folder): empty for the first repetition, which fills it,
+    as on a machine where the app has never run; the later ones start as any later server start does.
 click a site -> profile
     a fresh page (new session) per repetition, map painted, then a click where the site is drawn; until the h3
     "承接地概况:<name>" is shown. Each repetition clicks another large prefecture (郑州, 长沙, 成都, 西安, 合肥, ...),
@@ -220,6 +227,8 @@ class Session:
         env = dict(os.environ)
         env["PYTHONPATH"] = str(self.checkout.path)
         env["TRANSFER_WORKSPACE"] = str(Path(tempfile.mkdtemp(dir=self.tmp)) / "workspace.sqlite")
+        # the checkout's own disk cache of derived data, empty before its first server (kept between its servers)
+        env["TRANSFER_CACHE_DIR"] = str(self.tmp / f"cache-{abs(hash(str(self.checkout.path)))}")
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [
@@ -353,6 +362,8 @@ class Session:
         return self.wait(lambda: self.js(_NAV_JS, label), f"the page link or tab labelled {label!r}")
 
 
+GROUPS = ("cold", "click", "switch", "slider")
+
 # --- the actions ------------------------------------------------------------------------------------------------
 
 
@@ -411,7 +422,13 @@ def click_profile(session: Session, rep: int) -> None:
     session.checkout.add("click_profile", secs, runs)
 
 
-def page_switches(session: Session, reps: int) -> None:
+def clicks(session: Session, reps: int) -> Iterator[None]:
+    for rep in range(reps):
+        click_profile(session, rep)
+        yield
+
+
+def page_switches(session: Session, reps: int) -> Iterator[None]:
     session.action = "page switch set-up"
     session.open_app()
 
@@ -428,9 +445,10 @@ def page_switches(session: Session, reps: int) -> None:
         link = session.nav(MAP_LABEL)
         secs, runs = session.timed(link.click, lambda: session.map_painted() > 1000, "the map painted again")
         session.checkout.add("switch_to_map", secs, runs)
+        yield
 
 
-def slider_moves(session: Session, reps: int) -> None:
+def slider_moves(session: Session, reps: int) -> Iterator[None]:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
@@ -462,27 +480,51 @@ def slider_moves(session: Session, reps: int) -> None:
             f"the table under '{WORKSHOP_TABLE_HEADING}' to change",
         )
         session.checkout.add("slider_table", secs, runs)
+        yield
 
 
-def bench_checkout(checkout: Checkout, tmp: Path, size: tuple[int, int], reps: int) -> None:
-    print(f"[{checkout.label}] cold start x{reps} (fresh server and browser each)", file=sys.stderr, flush=True)
-    for rep in range(reps):
-        session = Session(checkout, tmp, size)
-        try:
-            cold_start(session, rep)
-        finally:
-            session.close()
-    print(f"[{checkout.label}] click, page switch, slider x{reps} (one warm server)", file=sys.stderr, flush=True)
-    session = Session(checkout, tmp, size)
-    try:
-        session.start_server()
-        session.start_browser()
+def _interleaved(runs: list[Iterator[None]]) -> None:
+    """One repetition of each checkout in turn (the order reversed every round), so that a change in the machine's
+    load falls on every checkout alike."""
+    live = list(runs)
+    turn = 0
+    while live:
+        for it in list(live if turn % 2 == 0 else live[::-1]):
+            try:
+                next(it)
+            except StopIteration:
+                live.remove(it)
+        turn += 1
+
+
+def bench_checkouts(
+    checkouts: list[Checkout], tmp: Path, size: tuple[int, int], reps: int, groups: tuple[str, ...] = GROUPS
+) -> None:
+    labels = ", ".join(c.label for c in checkouts)
+    if "cold" in groups:
+        print(f"[{labels}] cold start x{reps} (fresh server and browser each, in turn)", file=sys.stderr, flush=True)
         for rep in range(reps):
-            click_profile(session, rep)
-        page_switches(session, reps)
-        slider_moves(session, reps)
+            for checkout in checkouts if rep % 2 == 0 else checkouts[::-1]:
+                session = Session(checkout, tmp, size)
+                try:
+                    cold_start(session, rep)
+                finally:
+                    session.close()
+    warm = [g for g in groups if g != "cold"]
+    if not warm:
+        return
+    print(f"[{labels}] {', '.join(warm)} x{reps} (one warm server each, in turn)", file=sys.stderr, flush=True)
+    sessions = [Session(c, tmp, size) for c in checkouts]
+    try:
+        for session in sessions:
+            session.start_server()
+            session.start_browser()
+        for group, action in (("click", clicks), ("switch", page_switches), ("slider", slider_moves)):
+            if group in groups:
+                _interleaved([action(session, reps) for session in sessions])
     finally:
-        session.close()
+        for session in sessions:
+            session.close()
 
 
 # --- report -----------------------------------------------------------------------------------------------------
@@ -518,9 +560,10 @@ def table(checkouts: list[Checkout], reps: int, size: tuple[int, int]) -> str:
         f"Median of {reps} repetitions (min–max), headless Chromium {size[0]}x{size[1]}, {os.cpu_count()} CPUs; "
         "each time runs until the result is visible and the script run has finished.",
         "Cold start: a fresh server process and a fresh browser session (empty profile) per repetition, server "
-        "start-up excluded. Click: a fresh page per repetition, another prefecture each time "
+        "start-up excluded; the first repetition starts with an empty disk cache of derived data. "
+        "Click: a fresh page per repetition, another prefecture each time "
         f"({', '.join(s[0] for s in SITES[:reps])}); the first click of a server also builds the freight network. "
-        "Page switches and slider: one session on a warm server "
+        "Page switches and slider: one session on a warm server; checkouts in turn "
         "(slider: one arrow-key step of the first weight slider, the same way each time).",
     ]
     return "\n".join(lines)
@@ -552,9 +595,18 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--json", type=Path, help="write every sample to this file")
     parser.add_argument("--size", type=_parse_size, default=(1600, 1000), help="browser window WxH (1600x1000)")
     parser.add_argument(
+        "--only",
+        default=",".join(GROUPS),
+        help=f"comma-separated groups of actions to time ({','.join(GROUPS)}; all by default)",
+    )
+    parser.add_argument(
         "--skip-missing", action="store_true", help="without chromium/chromedriver/selenium: say so and exit 0"
     )
     args = parser.parse_args(argv)
+    groups = tuple(g.strip() for g in args.only.split(",") if g.strip())
+    unknown = sorted(set(groups) - set(GROUPS))
+    if unknown:
+        parser.error(f"--only: unknown group(s) {', '.join(unknown)}; choose from {', '.join(GROUPS)}")
     reason = _IMPORT_ERROR or _skip_reason()
     if reason:
         print(f"bench_browser: skipped, {reason}" if args.skip_missing else f"bench_browser: {reason}", file=sys.stderr)
@@ -572,8 +624,7 @@ def main(argv: list[str]) -> int:
                     Checkout(f"baseline {args.baseline}" + (f" ({sha})" if sha != args.baseline else ""), path)
                 )
             try:
-                for c in checkouts:
-                    bench_checkout(c, tmp, args.size, args.runs)
+                bench_checkouts(checkouts, tmp, args.size, args.runs, groups)
             except BenchError as exc:
                 print(f"bench_browser failed: {exc}", file=sys.stderr)
                 return 2

@@ -56,7 +56,7 @@ def page_texts(at: AppTest) -> list[str]:
     texts += [str(b.label) for b in at.button]
     for m in at.metric:
         texts += [str(m.label), str(m.value)]
-    for d in at.dataframe:
+    for d in [*at.dataframe, *at.table]:
         texts += _cells(d.value)
     return texts
 

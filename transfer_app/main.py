@@ -7,10 +7,11 @@ from typing import Any
 import geopandas as gpd
 import streamlit as st
 
+from transfer.basecache import cached_load_base
 from transfer.errors import TransferError
 from transfer.i18n import DEFAULT_LANG, LANGS
 from transfer.mapview import vendor_leaflet
-from transfer.pipeline import Base, load_base
+from transfer.pipeline import Base
 from transfer_app import core, maps, pages, state
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
@@ -29,7 +30,7 @@ _WARMED: dict[int, bool] = {}
 @st.cache_resource(show_spinner=False)
 def default_base() -> Base:
     vendor_leaflet()
-    return load_base()
+    return cached_load_base(digest=state.default_digest())  # from the disk cache when data and code are unchanged
 
 
 @st.cache_resource(show_spinner=False)
@@ -43,7 +44,9 @@ def province_shapes(data_dir: str) -> gpd.GeoDataFrame | None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
-    return maps.simplified_sites(_base.layers.sites)
+    if base_token != "default":
+        return maps.simplified_sites(_base.layers.sites)
+    return state.disk_cached("map_sites", "", lambda: maps.simplified_sites(_base.layers.sites), gpd.GeoDataFrame)
 
 
 def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:

@@ -146,7 +146,7 @@ def selection_layer(
         if geom is None or geom.is_empty:
             continue
         for part in shapely.get_parts(geom):
-            coords = [(round(y, 4), round(x, 4)) for x, y in np.asarray(part.coords)[:, :2]]
+            coords = np.round(np.asarray(part.coords)[:, 1::-1], 4).tolist()  # (lat, lon) pairs
             folium.PolyLine(coords, color=colour, weight=5, opacity=0.9, tooltip=tooltip_text(label)).add_to(fg)
     return fg
 
@@ -315,6 +315,37 @@ def _restricted_layer(
     return fg
 
 
+# Appended to the map's script: the component sends a click only after a 250 ms pause for more events; a click on a
+# layer of the map is sent at once instead, with the same value the pause would send (so it is not sent twice).
+# Only when the click is all the component returns (returned_objects=["last_object_clicked"]).
+CLICK_AT_ONCE_JS = """
+;(function () {
+  const init = window.initComponent;
+  if (typeof init !== "function") return;
+  window.initComponent = function (map, hover) {
+    init(map, hover);
+    const g = window.__GLOBAL_DATA__;
+    if (!g || !window.Streamlit || JSON.stringify(g.returned_objects) !== '["last_object_clicked"]') return;
+    const send = function (e) {
+      const data = {last_object_clicked: e.latlng || null};
+      g.last_object_clicked = data.last_object_clicked;
+      if (JSON.stringify(g.previous_data) !== JSON.stringify(data)) {
+        g.previous_data = data;
+        window.Streamlit.setComponentValue(data);
+      }
+    };
+    for (const key in map._layers) {
+      const layer = map._layers[key];
+      if (layer && typeof layer.on === "function") layer.on("click", send);
+    }
+  };
+})();
+"""
+
+
+_PORTABLE = ("script", "header", "html", "id", "bounds", "zoom", "css_links", "js_links")
+
+
 class KeptMap:
     """A folium map prepared for the browser once and drawn many times.
 
@@ -325,26 +356,57 @@ class KeptMap:
     what ``st_folium`` does for each call; where its helpers are missing, every draw goes through ``st_folium``.)
     """
 
-    def __init__(self, m: folium.Map) -> None:
+    def __init__(self, m: folium.Map, parts: dict[str, Any] | None = None) -> None:
         import threading
 
         self.map = m
         self._lock = threading.Lock()  # one draw at a time: a draw adds and removes a child of the shared map
-        self._parts: dict[str, Any] | None = None
+        self._parts: dict[str, Any] | None = parts
+        if parts is None:
+            try:
+                self._parts = self._prepare(m)
+            except (ImportError, AttributeError):
+                self._parts = None
+
+    def portable(self) -> dict[str, Any] | None:
+        """What the browser gets of this map (script, header, html, bounds, links), for a disk cache; None when the
+        map is drawn through ``st_folium``."""
+        if self._parts is None:
+            return None
+        return {k: self._parts[k] for k in _PORTABLE}
+
+    @classmethod
+    def from_portable(cls, data: Any) -> KeptMap | None:
+        """A kept map from :meth:`portable`'s output (None when it is not one). Each draw's selection layer is made on
+        a blank map standing in for the original: its script names the map by the component's own id."""
+        if not isinstance(data, dict) or set(data) != set(_PORTABLE):
+            return None
         try:
-            self._parts = self._prepare(m)
+            host = folium.Map(tiles=None)
+            return cls(host, {**data, **cls._helpers()})
         except (ImportError, AttributeError):
-            self._parts = None
+            return None
 
     @staticmethod
-    def _prepare(m: folium.Map) -> dict[str, Any]:
+    def _helpers() -> dict[str, Any]:
+        import streamlit_folium as sf
+
+        return {
+            "component": sf._component_func,
+            "feature_group_string": sf._get_feature_group_string,
+            "hash": sf.generate_js_hash,
+            "keys": {},  # component key -> its hash key (the hash of the ~1.4 MB script, made once per key)
+        }
+
+    @classmethod
+    def _prepare(cls, m: folium.Map) -> dict[str, Any]:
         import branca
         import streamlit_folium as sf
 
         m.get_root().render()
         m.render()
         html_part, header = sf._get_html(m), sf._get_header(m)  # before the script: making it alters the map
-        script = sf._get_map_string(m)
+        script = sf._get_map_string(m) + CLICK_AT_ONCE_JS
         (s, w), (n, e) = m.get_bounds()
         css: list[str] = []
         js: list[str] = []
@@ -365,9 +427,7 @@ class KeptMap:
             "zoom": m.options.get("zoom"),
             "css_links": list(dict.fromkeys(css)),
             "js_links": list(dict.fromkeys(js)),
-            "component": sf._component_func,
-            "feature_group_string": sf._get_feature_group_string,
-            "hash": sf.generate_js_hash,
+            **cls._helpers(),
         }
 
     def show(
@@ -380,7 +440,11 @@ class KeptMap:
         center: tuple[float, float] | None = None,
         zoom: float | None = None,
         on_change: Any = None,
+        drawn: bool = False,
     ) -> Any:
+        """Draw the map with ``feature_group`` (the selection) and view. With ``drawn`` (the browser shows this map
+        already, e.g. in a fragment's rerun) the script, header and links are left out: the component uses them only
+        to make a new map, and a message of a few KB instead of 1.4 MB is sent."""
         import streamlit as st
 
         parts = self._parts
@@ -405,7 +469,11 @@ class KeptMap:
             finally:
                 for name in set(self.map._children) - before:  # the selection layer, added for this draw
                     del self.map._children[name]
-        hash_key = parts["hash"](parts["script"], key, False)
+        keys = parts["keys"]
+        if key not in keys:
+            keys[key] = parts["hash"](parts["script"], key, False)
+        hash_key = keys[key]
+        page = {k: ("" if drawn else parts[k]) for k in ("script", "header", "html")}
 
         def changed() -> None:
             st.session_state[key] = st.session_state.get(hash_key, {})
@@ -414,9 +482,9 @@ class KeptMap:
 
         defaults = {"last_object_clicked": None, "bounds": parts["bounds"], "zoom": parts["zoom"]}
         return parts["component"](
-            script=parts["script"],
-            header=parts["header"],
-            html=parts["html"],
+            script=page["script"],
+            header=page["header"],
+            html=page["html"],
             id=parts["id"],
             key=hash_key,
             height=height,
@@ -429,8 +497,8 @@ class KeptMap:
             return_on_hover=False,
             layer_control=None,
             pixelated=False,
-            css_links=parts["css_links"],
-            js_links=parts["js_links"],
+            css_links=[] if drawn else parts["css_links"],
+            js_links=[] if drawn else parts["js_links"],
             on_change=changed,
             wrap_longitude=False,
         )

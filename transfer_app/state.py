@@ -7,9 +7,10 @@ import os
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -32,6 +33,7 @@ SOURCES_MD = REPO / "geodata" / "SOURCES.md"
 DEFAULT_KEY = DEFAULT_SCENARIO
 CURRENT_KEY = "current"  # the sidebar scenario with the slider weights (compare only)
 ROBUSTNESS_K = 10
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,39 @@ def cached_firm_run(
     _base: Base, base_token: str, scn_text: str, _scn: Scenario, digest: str, _firms: pd.DataFrame
 ) -> RunResult:
     return run(_base, _scn, firms=_firms)
+
+
+@st.cache_resource(show_spinner=False)
+def default_digest() -> str:
+    """The disk-cache digest of the default data folder and the engine's code (made once per process, as the default
+    base is loaded once per process)."""
+    from transfer.basecache import data_digest
+
+    return data_digest()
+
+
+@st.cache_resource(show_spinner=False)
+def app_digest() -> str:
+    """Digest of the app's own code and the map libraries (what a cached prepared map also depends on)."""
+    from transfer.basecache import source_digest
+
+    return source_digest(Path(__file__).resolve().parent, ("folium", "branca", "streamlit-folium", "streamlit"))
+
+
+def disk_cached(kind: str, key: str, make: Callable[[], T], of: type[T], *, keep: int = 4) -> T:
+    """``make()`` for the default data, kept in the disk cache (transfer.basecache) under ``kind`` and a digest of
+    ``key``, the data and the code, so a new process reads it instead of making it again (an empty value, such as
+    the titles of a file that does not load, is made again each time)."""
+    from transfer.basecache import read_cached, write_cached
+
+    disk_key = hashlib.blake2b(f"{key}|{default_digest()}|{app_digest()}".encode(), digest_size=20).hexdigest()
+    hit = read_cached(kind, disk_key)
+    if isinstance(hit, of):
+        return hit
+    value = make()
+    if value is not None and (len(value) if hasattr(value, "__len__") else 1):  # nothing made is not kept
+        write_cached(kind, disk_key, value, keep=keep)
+    return value
 
 
 _NETWORK_LOCK = threading.Lock()  # the network is loaded once, by the warm-up or by the first route
@@ -172,12 +207,22 @@ def scenario_label(key: str, lang: str) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _file_titles(path: str, mtime: float) -> dict[str, str]:
-    """The titles of a scenario file per language (read once per file version; none for a file that does not load)."""
+    """The titles of a scenario file per language (read once per file version, kept on disk by the file's contents;
+    none for a file that does not load)."""
+
+    def titles() -> dict[str, str]:
+        try:
+            scn = load_scenario(path)
+        except TransferError:
+            return {}
+        return {lang: scn.label(lang) for lang in ("zh", "en")}
+
     try:
-        scn = load_scenario(path)
-    except TransferError:
-        return {}
-    return {lang: scn.label(lang) for lang in ("zh", "en")}
+        text = Path(path).read_bytes()
+    except OSError:
+        return titles()
+    content = hashlib.blake2b(text, digest_size=20).hexdigest()
+    return disk_cached("titles", f"{path}|{content}", titles, dict, keep=64)
 
 
 def scenario_about(key: str, scn: Scenario, lang: str) -> str:

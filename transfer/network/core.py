@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -115,6 +114,40 @@ class LogisticsNetwork:
     @cached_property
     def _edge_wkt(self) -> np.ndarray:
         return self.inputs.edges["wkt"].fillna("").to_numpy(dtype=object)
+
+    @cached_property
+    def _arc_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Arc keys u*n+v in ascending order and the arc row of each (a route looks its arcs up here)."""
+        keys = self.arcs["u"].to_numpy(dtype=np.int64) * self.n_nodes + self.arcs["v"].to_numpy(dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        return keys[order], order
+
+    @cached_property
+    def _trees(self) -> dict[int, np.ndarray]:
+        """Least-cost predecessor trees of the last few route sources (a site's routes share their source)."""
+        return {}
+
+
+ROUTE_TREES_KEPT = 8
+
+
+def _tree_from(net: LogisticsNetwork, node: int) -> np.ndarray:
+    """Predecessors of the least-cost tree from ``node`` (kept for the next route from the same node)."""
+    trees = net._trees
+    pred = trees.pop(node, None)
+    if pred is None:
+        _, pred = dijkstra(net._forward_cost, directed=True, indices=node, return_predecessors=True)
+    trees[node] = pred  # the newest last
+    while len(trees) > ROUTE_TREES_KEPT:
+        trees.pop(next(iter(trees)), None)
+    return pred
+
+
+def _arc_rows(net: LogisticsNetwork, seq: list[int]) -> pd.DataFrame:
+    """The arcs along a node sequence, in order (every arc u -> v is one row of ``net.arcs``)."""
+    keys, order = net._arc_order
+    wanted = np.asarray(seq[:-1], dtype=np.int64) * net.n_nodes + np.asarray(seq[1:], dtype=np.int64)
+    return net.arcs.iloc[order[np.searchsorted(keys, wanted)]].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -450,8 +483,7 @@ def _endpoint(net: LogisticsNetwork, pid: str) -> tuple[int, float, str]:
 def route(net: LogisticsNetwork, origin_id: str | int, target_id: str | int) -> Route:
     """The least-cost route between two places (site or origin adcode, or hub_id) as legs and a line."""
     (a, a_km, a_name), (b, b_km, b_name) = _endpoint(net, str(origin_id)), _endpoint(net, str(target_id))
-    _, pred = dijkstra(net._forward_cost, directed=True, indices=a, return_predecessors=True)
-    seq = path_to(pred, a, b)
+    seq = path_to(_tree_from(net, a), a, b)
     if not seq:
         raise NetworkError(
             f"no route from {a_name} to {b_name}",
@@ -459,7 +491,7 @@ def route(net: LogisticsNetwork, origin_id: str | int, target_id: str | int) -> 
             fix="check the modes left out (net.param_gaps) or add a link with with_changes",
         )
     gd = net.graph_data
-    arcs = net.arcs.set_index(["u", "v"]).loc[list(itertools.pairwise(seq))].reset_index()
+    arcs = _arc_rows(net, seq)
     road = gd.rates["road"]
     rows = [("road", a_name, a_name, a_km, a_km / road["speed_kmh"], a_km * road["cost_cny_teu_km"])] if a_km else []
     lines: list[np.ndarray] = []

@@ -17,6 +17,7 @@ from transfer_app.state import (
     ROBUSTNESS_K,
     Ctx,
     cached_route,
+    disk_cached,
     display_table,
     industry_name,
     place_names_en,
@@ -57,6 +58,13 @@ def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
 
 def render(ctx: Ctx) -> None:
     """Map explorer: the suitability map, toggleable layers, a click (or pick) opens a site's profile."""
+    _explorer(ctx)
+
+
+@st.fragment
+def _explorer(ctx: Ctx) -> None:
+    """The map and the profile as one fragment: a click on the map or a pick reruns only this part of the page (the
+    sidebar and the run it reads do not depend on the selected site)."""
     selected = ctx.session.site
     routes = []
     if selected is not None:
@@ -80,6 +88,7 @@ def render(ctx: Ctx) -> None:
                 center=center,
                 zoom=zoom,
                 on_change=partial(_on_map_click, ctx),
+                drawn=_fragment_rerun(),
             )
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
     del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
@@ -102,13 +111,39 @@ def render(ctx: Ctx) -> None:
             site_profile(ctx, int(selected), routes)
 
 
+def _fragment_rerun() -> bool:
+    """Whether this run reruns the explorer fragment only (a click or a pick): the browser keeps the map drawn by
+    the fragment's last run then, so only the selection and the view need to be sent."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    run = get_script_run_ctx()
+    return bool(run is not None and run.fragment_ids_this_run)
+
+
+MAPS_KEPT_ON_DISK = 16
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_map(look: str, _ctx: Ctx) -> maps.KeptMap:
-    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing."""
-    m = maps.make_map(
-        _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
-    )
-    return maps.KeptMap(m)
+    """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing. What
+    the browser gets of a look of the default data is also kept on disk, so a new process does not build it again."""
+
+    def build() -> maps.KeptMap:
+        m = maps.make_map(
+            _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
+        )
+        return maps.KeptMap(m)
+
+    if _ctx.base_token != "default":  # an uploaded data set: this session's only
+        return build()
+    made: list[maps.KeptMap] = []
+
+    def portable() -> dict[str, Any]:
+        made.append(build())
+        return made[0].portable() or {}
+
+    data = disk_cached("map", look, portable, dict, keep=MAPS_KEPT_ON_DISK)
+    return made[0] if made else (maps.KeptMap.from_portable(data) or build())
 
 
 def _on_map_click(ctx: Ctx) -> None:
@@ -179,7 +214,8 @@ def site_profile(ctx: Ctx, adcode: int, routes: list[tuple[str, str, Any, str]])
     )
     st.caption(tr("profile.criteria_note", lang))
     with st.expander(tr("profile.key_figures", lang), expanded=True):
-        st.dataframe(core.key_figures(ctx.run, adcode, lang), hide_index=True, width="stretch")
+        # a static table wraps its text: the source column stays readable in the profile's half of a 1366 px page
+        st.table(core.key_figures(ctx.run, adcode, lang), hide_index=True)
     if not routes:
         st.caption(tr("profile.no_network", lang))
     for title, _colour, r, err in routes:
