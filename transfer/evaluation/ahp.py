@@ -318,7 +318,7 @@ def _parse_node(
             raise EvaluationError(
                 f"unknown criterion {item!r} in {label!r}{did_you_mean(item, allowed)}",
                 where=_where(src, node, (*loc, "criteria", k)),
-                fix=f"compare items of the index system here: {', '.join(allowed)}",
+                fix=f"compare items of the index system here: {', '.join(dict.fromkeys(allowed))}",
             )
     names = tuple(str(i) for i in items)
     if len(set(names)) != len(names):
