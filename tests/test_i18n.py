@@ -168,3 +168,23 @@ def test_missing_placeholder_value() -> None:
     assert t("firms.count", "en") == "{n} firms"
     # a placeholder with a format spec and no value shows the raw text rather than failing
     assert t("upload.too_large", "en") == STRINGS["upload.too_large"]["en"]
+
+
+def test_validation_errors_read_in_chinese_with_file_row_and_field(tmp_path):
+    """Upload errors with a code are rendered in Chinese (where, what, how to fix); English stays the message."""
+    from transfer.errors import LayerError
+    from transfer.i18n import error_text
+    from transfer.layers import load_layer
+
+    bad = tmp_path / "census.csv"
+    bad.write_text("adcode,name_zh,population_2020,working_age_share_2020\n410100,郑州市,-5,0.7\n", encoding="utf-8")
+    import pytest
+
+    with pytest.raises(LayerError) as info:
+        load_layer(bad, kind="census", known_adcodes={410100})
+    zh, en = error_text(info.value, "zh"), error_text(info.value, "en")
+    assert zh == "census.csv,第 2 行,字段 'population_2020':数值不能为负(实际为 -5)。修改方法:改正该数值;未知时留空。"
+    assert en == str(info.value) and "row 2, field 'population_2020'" in en
+    # an error without a code keeps its English text in both languages
+    plain = LayerError("something", where="x.csv", fix="do this")
+    assert error_text(plain, "zh") == str(plain)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -65,6 +66,28 @@ class LayerSchema:
 
 # no count, area, wage or population the tool reads comes near this; integers stay exact in float64 below it
 MAX_MAGNITUDE = float(2**53)
+
+
+def _cell_error(
+    what: str,
+    fix: str,
+    code: str,
+    *,
+    where: str,
+    rows: Any = None,
+    offset: int = 2,
+    field: str | None = None,
+    **params: Any,
+) -> LayerError:
+    """A LayerError naming file, rows and field, with a code and values so the app can say it in Chinese too."""
+    shown = [int(i) + offset for i in rows] if rows is not None else []
+    at = where
+    if shown:
+        at += f", {_rows(np.asarray(shown) - offset, header_offset=offset)}"
+    if field is not None:
+        at += f", field {field!r}"
+    values = {"file": where, "rows": shown, "field": field, **params}
+    return LayerError(what, where=at, fix=fix, code=code, params=values)
 
 
 def _rows(index: Iterable[int], *, header_offset: int) -> str:
@@ -173,6 +196,14 @@ def _read_xlsx(path: Path, sheet: str | None) -> pd.DataFrame:
         hint = f"; the workbook also has the sheet(s) {', '.join(others)}" if others else ""
         raise LayerError(
             f"the sheet read ({chosen!r}, {names.index(chosen) + 1} of {len(names)}) has no rows{hint}",
+            code="sheet.empty",
+            params={
+                "file": path.name,
+                "sheet": chosen,
+                "n": names.index(chosen) + 1,
+                "of": len(names),
+                "others": ", ".join(others),
+            },
             where=where,
             fix="put the table on the first sheet, or choose its sheet (file.xlsx#sheet on the command line, "
             "the sheet selector in the app)",
@@ -247,19 +278,28 @@ def coerce_numeric(df: pd.DataFrame, schema: LayerSchema, *, where: str, offset:
         bad = values.isna() & as_text.notna() & (as_text != "")
         if bad.any():
             examples = ", ".join(repr(v) for v in as_text[bad].head(3))
-            raise LayerError(
+            raise _cell_error(
                 f"not a number: {examples}",
-                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}, field {col!r}",
-                fix=f"write plain numbers in {col!r} (no units or text); leave the cell empty when unknown",
+                f"write plain numbers in {col!r} (no units or text); leave the cell empty when unknown",
+                "value.not_number",
+                where=where,
+                rows=np.flatnonzero(bad.to_numpy()),
+                offset=offset,
+                field=col,
+                examples=examples,
             )
         _check_range(values, col, schema, where=where, offset=offset)
         if col in schema.integer:
             frac = values.notna() & (values % 1 != 0)
             if frac.any():
-                raise LayerError(
+                raise _cell_error(
                     "a whole number is expected",
-                    where=f"{where}, {_rows(np.flatnonzero(frac.to_numpy()), header_offset=offset)}, field {col!r}",
-                    fix=f"write {col!r} without decimals",
+                    f"write {col!r} without decimals",
+                    "value.not_integer",
+                    where=where,
+                    rows=np.flatnonzero(frac.to_numpy()),
+                    offset=offset,
+                    field=col,
                 )
             out[col] = values.astype("Int64")
         else:
@@ -272,10 +312,14 @@ def _check_range(values: pd.Series, col: str, schema: LayerSchema, *, where: str
     arr = values.to_numpy(dtype=float, na_value=np.nan)
     inf = np.isinf(arr)
     if inf.any():
-        raise LayerError(
+        raise _cell_error(
             "the value is infinite",
-            where=f"{where}, {_rows(np.flatnonzero(inf), header_offset=offset)}, field {col!r}",
-            fix=f"write a finite number in {col!r}, or leave the cell empty when unknown",
+            f"write a finite number in {col!r}, or leave the cell empty when unknown",
+            "value.infinite",
+            where=where,
+            rows=np.flatnonzero(inf),
+            offset=offset,
+            field=col,
         )
     low, high = schema.range_of(col)
     with np.errstate(invalid="ignore"):
@@ -284,10 +328,19 @@ def _check_range(values: pd.Series, col: str, schema: LayerSchema, *, where: str
         first = arr[np.flatnonzero(out)[0]]
         what = range_problem(first, low, high)
         unit = " (a share is written 0.35, not 35 %)" if high == 1.0 else ""
-        raise LayerError(
+        raise _cell_error(
             what,
-            where=f"{where}, {_rows(np.flatnonzero(out), header_offset=offset)}, field {col!r}",
-            fix=f"correct {col!r}{unit}; leave the cell empty when unknown",
+            f"correct {col!r}{unit}; leave the cell empty when unknown",
+            "value.range",
+            where=where,
+            rows=np.flatnonzero(out),
+            offset=offset,
+            field=col,
+            value=_num(first),
+            low=_num(low),
+            high=_num(high),
+            share=high == 1.0,
+            too_large=bool(high >= MAX_MAGNITUDE and first > high),
         )
 
 
@@ -322,10 +375,13 @@ def _points_from_lonlat(df: pd.DataFrame, *, where: str, offset: int) -> gpd.Geo
     )
     missing = tmp[C.LON].isna() | tmp[C.LAT].isna()
     if missing.any():
-        raise LayerError(
+        raise _cell_error(
             "lon/lat is empty",
-            where=f"{where}, {_rows(np.flatnonzero(missing.to_numpy()), header_offset=offset)}",
-            fix="fill in both coordinates or remove the row",
+            "fill in both coordinates or remove the row",
+            "coords.empty",
+            where=where,
+            rows=np.flatnonzero(missing.to_numpy()),
+            offset=offset,
         )
     return gpd.GeoDataFrame(tmp, geometry=gpd.points_from_xy(tmp[C.LON], tmp[C.LAT]), crs=C.WGS84)
 
@@ -341,16 +397,24 @@ def _check_bounds(gdf: gpd.GeoDataFrame, *, where: str, offset: int) -> None:
     cy = (b["miny"] + b["maxy"]) / 2
     swapped = ((cy >= x0) & (cy <= x1) & (cx >= y0) & (cx <= y1))[outside]
     if bool(swapped.all()):
-        raise LayerError(
+        raise _cell_error(
             "coordinates lie outside China; longitude and latitude look swapped",
-            where=f"{where}, {_rows(rows, header_offset=offset)}",
-            fix="swap the lon and lat columns (longitude is 73-135 E, latitude 18-54 N)",
+            "swap the lon and lat columns (longitude is 73-135 E, latitude 18-54 N)",
+            "coords.swapped",
+            where=where,
+            rows=rows,
+            offset=offset,
         )
     first = int(np.flatnonzero(outside.to_numpy())[0])
-    raise LayerError(
+    raise _cell_error(
         f"coordinates lie outside China (e.g. lon {cx.iloc[first]:.4f}, lat {cy.iloc[first]:.4f})",
-        where=f"{where}, {_rows(rows, header_offset=offset)}",
-        fix="check the coordinates and the CRS: EPSG:4326 degrees are expected (projected metres need a .prj/CRS)",
+        "check the coordinates and the CRS: EPSG:4326 degrees are expected (projected metres need a .prj/CRS)",
+        "coords.outside",
+        where=where,
+        rows=rows,
+        offset=offset,
+        lon=f"{cx.iloc[first]:.4f}",
+        lat=f"{cy.iloc[first]:.4f}",
     )
 
 
@@ -378,7 +442,7 @@ def validate_frame(
         Valid adcodes for ``schema.adcode_refs`` (and the id of site layers); None skips that check.
     """
     if len(df) == 0:
-        raise LayerError("the layer has no rows", where=where, fix="add at least one feature")
+        raise _cell_error("the layer has no rows", "add at least one feature", "layer.no_rows", where=where)
     df = df.reset_index(drop=True)
     # tolerate case and surrounding blanks in headers
     rename = {c: str(c).strip() for c in df.columns}
@@ -390,10 +454,14 @@ def validate_frame(
     missing = [c for c in schema.required if c not in df.columns]
     if missing:
         hints = "; ".join(f"{m!r}{did_you_mean(m, df.columns, cutoff=0.5)}" for m in missing)
-        raise LayerError(
+        raise _cell_error(
             f"missing required column(s): {hints}",
+            f"the {schema.kind} layer needs the columns {', '.join(schema.required)}",
+            "layer.missing_columns",
             where=where,
-            fix=f"the {schema.kind} layer needs the columns {', '.join(schema.required)}",
+            hints=hints,
+            kind=schema.kind,
+            required=", ".join(schema.required),
         )
     if schema.geometry is not None:
         if isinstance(df, gpd.GeoDataFrame) and df.geometry.name in df.columns:
@@ -450,44 +518,69 @@ def validate_frame(
         if bad.any():
             first_value = str(vals[bad].iloc[0])
             hint = did_you_mean(first_value, allowed_values, cutoff=0.5)
-            raise LayerError(
+            raise _cell_error(
                 f"field {col!r} has the unknown value {first_value!r}{hint}",
-                where=f"{where}, {_rows(np.flatnonzero(bad.to_numpy()), header_offset=offset)}",
-                fix=f"use one of {', '.join(allowed_values)}",
+                f"use one of {', '.join(allowed_values)}",
+                "value.unknown",
+                where=where,
+                rows=np.flatnonzero(bad.to_numpy()),
+                offset=offset,
+                column=col,
+                value=first_value,
+                hint=hint,
+                allowed=", ".join(allowed_values),
             )
     if schema.id_column is not None:
         ids = df[schema.id_column]
         empty_id = ids.isna() | (ids.astype("string").str.strip() == "")
         if empty_id.any():
-            raise LayerError(
+            raise _cell_error(
                 f"field {schema.id_column!r} is empty",
-                where=f"{where}, {_rows(np.flatnonzero(empty_id.to_numpy()), header_offset=offset)}",
-                fix=f"every row needs a unique {schema.id_column}",
+                f"every row needs a unique {schema.id_column}",
+                "id.empty",
+                where=where,
+                rows=np.flatnonzero(empty_id.to_numpy()),
+                offset=offset,
+                column=schema.id_column,
             )
         dup = ids.duplicated(keep=False)
         if dup.any():
             vals = ", ".join(str(v) for v in pd.unique(ids[dup])[:_MAX_LISTED])
-            raise LayerError(
+            raise _cell_error(
                 f"duplicate {schema.id_column} values: {vals}",
-                where=f"{where}, {_rows(np.flatnonzero(dup.to_numpy()), header_offset=offset)}",
-                fix=f"each {schema.id_column} may appear once; merge or renumber the rows",
+                f"each {schema.id_column} may appear once; merge or renumber the rows",
+                "id.duplicate",
+                where=where,
+                rows=np.flatnonzero(dup.to_numpy()),
+                offset=offset,
+                column=schema.id_column,
+                values=vals,
             )
     for col in schema.adcode_refs:
         codes = df[col]
         bad_format = codes.notna() & ((codes < 100000) | (codes > 999999))
         if bad_format.any():
-            raise LayerError(
+            raise _cell_error(
                 f"field {col!r} must be a 6-digit administrative code (adcode), e.g. 410100 for 郑州市",
-                where=f"{where}, {_rows(np.flatnonzero(bad_format.to_numpy()), header_offset=offset)}",
-                fix="use the 6-digit GB/T 2260 code of the prefecture (not a 12-digit statistical code)",
+                "use the 6-digit GB/T 2260 code of the prefecture (not a 12-digit statistical code)",
+                "adcode.format",
+                where=where,
+                rows=np.flatnonzero(bad_format.to_numpy()),
+                offset=offset,
+                column=col,
             )
         if known_adcodes is not None:
             unknown = codes.notna() & ~codes.isin(list(known_adcodes))
             if unknown.any():
                 vals = ", ".join(str(v) for v in pd.unique(codes[unknown])[:_MAX_LISTED])
-                raise LayerError(
+                raise _cell_error(
                     f"unknown adcode(s) in {col!r}: {vals}",
-                    where=f"{where}, {_rows(np.flatnonzero(unknown.to_numpy()), header_offset=offset)}",
-                    fix="use the adcode of a site or origin city (see `transfer sites`); prefecture codes end in 00",
+                    "use the adcode of a site or origin city (see `transfer sites`); prefecture codes end in 00",
+                    "adcode.unknown",
+                    where=where,
+                    rows=np.flatnonzero(unknown.to_numpy()),
+                    offset=offset,
+                    column=col,
+                    values=vals,
                 )
     return df

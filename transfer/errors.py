@@ -25,12 +25,25 @@ class TransferError(Exception):
         Where it is wrong: a file, row and field, or a scenario key.
     fix
         How to fix it.
+    code, params
+        Optional: a message code and its values, so that the app can say the same in the user's language
+        (``transfer.i18n.error_text``); the English text above stays the message.
     """
 
-    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        where: str | None = None,
+        fix: str | None = None,
+        code: str | None = None,
+        params: dict[str, object] | None = None,
+    ) -> None:
         self.what = what
         self.where = where
         self.fix = fix
+        self.code = code
+        self.params = dict(params or {})
         super().__init__(self._compose())
 
     def _compose(self) -> str:

@@ -828,3 +828,68 @@ def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
             spec, unit = _REASON_FORMATS.get((reason.code, name), ("", ""))
             params[name] = "?" if value is None else f"{value:{spec}}{unit}"
     return t(f"reason.{reason.code}", lang, **params)
+
+
+# --- error messages in the user's language ---------------------------------------------------------------------
+# message code -> (what, fix) in Chinese; the English text is the error's own. Values come from TransferError.params.
+ERROR_TEXT_ZH: dict[str, tuple[str, str]] = {
+    "value.not_number": ("不是数字:{examples}", "在该字段中只填写数字(不带单位或文字);未知时留空"),
+    "value.not_integer": ("应为整数", "去掉小数部分"),
+    "value.infinite": ("数值为无穷大", "填写一个有限的数值;未知时留空"),
+    "value.range": ("数值应在 {low} 与 {high} 之间(实际为 {value})", "改正该数值;未知时留空"),
+    "layer.no_rows": ("图层没有任何数据行", "至少添加一行数据"),
+    "layer.missing_columns": ("缺少必需的列:{hints}", "该图层({kind})需要以下列:{required}"),
+    "value.unknown": ("字段 '{column}' 含未知值 '{value}'{hint}", "请使用以下值之一:{allowed}"),
+    "id.empty": ("字段 '{column}' 为空", "每一行都需要唯一的 {column}"),
+    "id.duplicate": ("{column} 重复:{values}", "每个 {column} 只能出现一次;请合并或重新编号"),
+    "adcode.format": (
+        "字段 '{column}' 须为 6 位行政区划代码(如郑州市 410100)",
+        "使用 GB/T 2260 的 6 位地级代码(不是 12 位统计用区划代码)",
+    ),
+    "adcode.unknown": (
+        "字段 '{column}' 含未知的行政区划代码:{values}",
+        "使用承接地或转出地城市的代码(地级代码以 00 结尾)",
+    ),
+    "coords.empty": ("经纬度为空", "填写经度和纬度,或删除该行"),
+    "coords.swapped": ("坐标落在中国境外,经度与纬度似乎填反了", "交换经度与纬度两列(经度 73-135°E,纬度 18-54°N)"),
+    "coords.outside": (
+        "坐标落在中国境外(如经度 {lon}、纬度 {lat})",
+        "检查坐标和坐标系:应为 EPSG:4326 的经纬度(投影坐标需附 .prj 或坐标系信息)",
+    ),
+    "sheet.empty": (
+        "读取的工作表('{sheet}',共 {of} 个中的第 {n} 个)没有数据行;其他工作表:{others}",
+        "把表格放在第一个工作表,或在上传后的“读取工作表”中选择它",
+    ),
+}
+
+
+def _where_zh(params: dict[str, Any]) -> str:
+    parts = [str(params.get("file", "")).replace(", sheet ", ",工作表 ")]
+    rows = list(params.get("rows") or [])
+    if rows:
+        shown = "、".join(str(r) for r in rows[:5])
+        parts.append(f"第 {shown} 行" + (f"等 {len(rows)} 行" if len(rows) > 5 else ""))
+    if params.get("field"):
+        parts.append(f"字段 '{params['field']}'")
+    return ",".join(p for p in parts if p)
+
+
+def error_text(exc: Exception, lang: str) -> str:
+    """An error's message in ``lang``: Chinese where the error carries a known code, else its English text."""
+    code = getattr(exc, "code", None)
+    if lang != "zh" or code not in ERROR_TEXT_ZH:
+        return str(exc)
+    params: dict[str, Any] = dict(getattr(exc, "params", {}) or {})
+    what, fix = ERROR_TEXT_ZH[code]
+    try:
+        text_what = what.format(**params).replace("(did you mean", "(是否为").replace("?)", "?)")
+        text_fix = fix.format(**params)
+    except (KeyError, IndexError):
+        return str(exc)
+    if code == "value.range" and str(params.get("low")) == "0" and str(params.get("value", "")).startswith("-"):
+        text_what = f"数值不能为负(实际为 {params['value']})"
+    elif code == "value.range" and params.get("too_large"):
+        text_what = f"数值过大,不可能是真实值(实际为 {params['value']})"
+    if params.get("share"):
+        text_fix += "(比例写作 0.35,而不是 35 %)"
+    return f"{_where_zh(params)}:{text_what}。修改方法:{text_fix}。"

@@ -11,6 +11,7 @@ import streamlit as st
 
 from transfer.errors import TransferError
 from transfer.escape import markdown_text
+from transfer.i18n import error_text
 from transfer.layers import KINDS, replace_layer
 from transfer.pipeline import base_with_layers
 from transfer_app import core
@@ -28,7 +29,7 @@ def _replace_layer(ctx: Ctx, kind: str, up: Any, path: Path, sheet: str | None) 
         new_layers = replace_layer(ctx.base.layers, kind, path, sheet=sheet)
         new_base = base_with_layers(ctx.base, new_layers, recompute_access=kind in ("sites", "origins"))
     except TransferError as exc:
-        st.error(tr("upload.validation_failed", lang, message=str(exc)))
+        st.error(tr("upload.validation_failed", lang, message=error_text(exc, lang)))
         return
     digest = hashlib.sha256(up.getvalue() + (sheet or "").encode()).hexdigest()[:16]
     message = tr("data.replaced", lang, kind=kind, name=up.name, rows=len(getattr(new_layers, kind)))

@@ -9,6 +9,7 @@ import streamlit as st
 
 from transfer import columns as C
 from transfer.errors import TransferError
+from transfer.i18n import error_text
 from transfer.pipeline import RunResult, load_firms
 from transfer_app import core
 from transfer_app.session import Key
@@ -45,7 +46,7 @@ def render(ctx: Ctx) -> None:
         digest = hashlib.sha256(up.getvalue() + (sheet or "").encode()).hexdigest()
         r = cached_firm_run(ctx.base, ctx.base_token, scenario_text(ctx.scn), ctx.scn, digest, firms)
     except TransferError as exc:
-        st.error(str(exc))
+        st.error(tr("upload.validation_failed", lang, message=error_text(exc, lang)))
         return
     st.success(
         tr("upload.loaded_ok", lang, rows=len(firms), name=up.name if sheet is None else f"{up.name} · {sheet}")
