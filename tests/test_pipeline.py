@@ -266,21 +266,18 @@ def test_replaced_hubs_reach_the_network_and_accessibility(base: Base) -> None:
 @pytest.mark.parametrize(
     "kind",
     [
-        k
-        for k in (
-            "sites",
-            "origins",
-            "bonded_zones",
-            "hubs",
-            "designations",
-            "census",
-            "key_eco_counties",
-            "key_eco_coverage",
-            "dev_zones",
-            "min_wage",
-            "industry_clusters",
-            "province_economy",
-        )
+        "sites",
+        "origins",
+        "bonded_zones",
+        "hubs",
+        "designations",
+        "census",
+        "key_eco_counties",
+        "key_eco_coverage",
+        "dev_zones",
+        "min_wage",
+        "industry_clusters",
+        "province_economy",
     ],
 )
 def test_a_layer_with_only_its_required_columns_runs(base: Base, tmp_path: Path, kind: str) -> None:

@@ -83,7 +83,7 @@ def _cell_error(
     shown = [int(i) + offset for i in rows] if rows is not None else []
     at = where
     if shown:
-        at += f", {_rows(np.asarray(shown) - offset, header_offset=offset)}"
+        at += f", {_rows(rows, header_offset=offset)}"
     if field is not None:
         at += f", field {field!r}"
     values = {"file": where, "rows": shown, "field": field, **params}

@@ -882,7 +882,7 @@ def error_text(exc: Exception, lang: str) -> str:
     params: dict[str, Any] = dict(getattr(exc, "params", {}) or {})
     what, fix = ERROR_TEXT_ZH[code]
     try:
-        text_what = what.format(**params).replace("(did you mean", "(是否为").replace("?)", "?)")
+        text_what = what.format(**params).replace("(did you mean", "(是否为")
         text_fix = fix.format(**params)
     except (KeyError, IndexError):
         return str(exc)

@@ -278,7 +278,7 @@ _TOP_KEYS = {"version", "note", "industries"}
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.exists() and not path.is_dir():
+    if not path.exists():
         raise LayerError(
             "industry file not found",
             where=str(path),

@@ -295,7 +295,7 @@ def _merge(parent: dict[str, Any], child: dict[str, Any], *, under_overrides: bo
 
 
 def _read(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    if not path.exists() and not path.is_dir():
+    if not path.exists():
         raise ScenarioError(f"scenario file {path} does not exist", where=str(path), fix="check the path")
     data, node = read_yaml(path, error=ScenarioError)
     data = {} if data is None else data
