@@ -658,6 +658,29 @@ class Workspace:
         ShortlistRecord
             The saved shortlist with its new id.
         """
+        rows_json = self._checked_shortlist(name, kind, rows, scenario_name, scenario_version)
+
+        def save(conn: sqlite3.Connection) -> ShortlistRecord:
+            version = None if scenario_name is None else self._resolve_version(conn, scenario_name, scenario_version)
+            row = (name, kind, scenario_name, version, _now(), rows_json)
+            cursor = conn.execute(
+                "INSERT INTO shortlists (name, kind, scenario_name, scenario_version, created_at, "
+                "rows_json, uid) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (*row, schema.new_uid()),
+            )
+            return self._shortlist((int(cursor.lastrowid or 0), *row))
+
+        return self._transaction(save)
+
+    @staticmethod
+    def _checked_shortlist(
+        name: str,
+        kind: str,
+        rows: Sequence[Mapping[str, Any]],
+        scenario_name: str | None,
+        scenario_version: int | None,
+    ) -> str:
+        """Check a shortlist's arguments (both backends); return its rows as JSON text."""
         _check_text(name, "shortlist name", non_empty=True)
         if kind not in schema.SHORTLIST_KINDS:
             raise unknown_name(
@@ -681,18 +704,7 @@ class Workspace:
                 fix="pass DataFrame.to_dict(orient='records') or a list of dicts",
             )
         rows_json = _to_json([dict(row) for row in rows], label="shortlist rows")
-
-        def save(conn: sqlite3.Connection) -> ShortlistRecord:
-            version = None if scenario_name is None else self._resolve_version(conn, scenario_name, scenario_version)
-            row = (name, kind, scenario_name, version, _now(), rows_json)
-            cursor = conn.execute(
-                "INSERT INTO shortlists (name, kind, scenario_name, scenario_version, created_at, "
-                "rows_json, uid) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (*row, schema.new_uid()),
-            )
-            return self._shortlist((int(cursor.lastrowid or 0), *row))
-
-        return self._transaction(save)
+        return rows_json
 
     def list_shortlists(self) -> list[ShortlistRecord]:
         """Return every saved shortlist, oldest first."""
@@ -734,18 +746,7 @@ class Workspace:
         StatusRecord
             The new current state of the entry.
         """
-        entry_key = str(key)
-        _check_text(entry_key, "entry key", non_empty=True)
-        _check_text(note, "note", optional=True)
-        if status not in schema.STATUSES:
-            raise unknown_name(
-                "status",
-                status,
-                schema.STATUSES,
-                where=f"shortlist {shortlist_id}, entry {entry_key!r}",
-                fix=f"use one of {list(schema.STATUSES)}",
-                error=WorkspaceError,
-            )
+        entry_key = self._checked_status(shortlist_id, key, status, note)
 
         def save(conn: sqlite3.Connection) -> StatusRecord:
             self._require_shortlist(conn, shortlist_id)
@@ -758,6 +759,23 @@ class Workspace:
             return StatusRecord(shortlist_id, entry_key, status, note, datetime.fromisoformat(updated_at))
 
         return self._transaction(save)
+
+    @staticmethod
+    def _checked_status(shortlist_id: int, key: str | int, status: str, note: str | None) -> str:
+        """Check a status change's arguments (both backends); return the entry key as text."""
+        entry_key = str(key)
+        _check_text(entry_key, "entry key", non_empty=True)
+        _check_text(note, "note", optional=True)
+        if status not in schema.STATUSES:
+            raise unknown_name(
+                "status",
+                status,
+                schema.STATUSES,
+                where=f"shortlist {shortlist_id}, entry {entry_key!r}",
+                fix=f"use one of {list(schema.STATUSES)}",
+                error=WorkspaceError,
+            )
+        return entry_key
 
     _STATUS_QUERY = "SELECT shortlist_id, entry_key, status, note, updated_at FROM entry_status"
 
@@ -790,7 +808,54 @@ class Workspace:
 
         return {record.key: record for record in map(self._status, self._transaction(get, write=False))}
 
+    # -- monitoring ---------------------------------------------------------------------------
+
+    def save_monitoring_rows(self, rows: Sequence[tuple[int, int, str, float, str]]) -> int:
+        """Store (year, adcode, indicator, value, source) rows; one already stored for the same key is replaced."""
+        stamp = _now()
+        values = [(*row, stamp, schema.new_uid()) for row in rows]
+
+        def save(conn: sqlite3.Connection) -> int:
+            conn.executemany(
+                "INSERT OR REPLACE INTO monitoring_values (year, adcode, indicator, value, source, imported_at, uid) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            return len(values)
+
+        return self._transaction(save)
+
+    def load_monitoring_rows(self, years: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+        """The stored (year, adcode, indicator, value, source) rows, by year, site and indicator."""
+        query = "SELECT year, adcode, indicator, value, source FROM monitoring_values"
+        args: tuple[int, ...] = ()
+        if years:
+            query += f" WHERE year IN ({', '.join('?' for _ in years)})"
+            args = tuple(int(y) for y in years)
+        return self._transaction(
+            lambda conn: conn.execute(query + " ORDER BY year, adcode, indicator", args).fetchall(), write=False
+        )
+
     # -- export and import --------------------------------------------------------------------
+
+    @staticmethod
+    def _checked_export_target(target: Path, *, overwrite: bool, source: Path | None) -> Path:
+        """Refuse an export file that exists (unless `overwrite`), is the workspace itself, or has no folder."""
+        if target.exists() and not overwrite:
+            raise WorkspaceError(
+                "the export file already exists",
+                where=str(target),
+                fix="pick another name or pass overwrite=True",
+            )
+        if source is not None and target.exists() and target.resolve() == source.resolve():
+            raise WorkspaceError(
+                "cannot export a workspace onto itself", where=str(target), fix="pick another file name"
+            )
+        if not target.parent.is_dir():
+            raise WorkspaceError(
+                "the export folder does not exist", where=str(target.parent), fix="create the folder first"
+            )
+        return target
 
     def export(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write a consistent copy of the whole workspace to one self-contained SQLite file.
@@ -813,21 +878,7 @@ class Workspace:
         Path
             The written file.
         """
-        target = Path(path).expanduser()
-        if target.exists() and not overwrite:
-            raise WorkspaceError(
-                "the export file already exists",
-                where=str(target),
-                fix="pick another name or pass overwrite=True",
-            )
-        if target.exists() and target.resolve() == self._path.resolve():
-            raise WorkspaceError(
-                "cannot export a workspace onto itself", where=str(target), fix="pick another file name"
-            )
-        if not target.parent.is_dir():
-            raise WorkspaceError(
-                "the export folder does not exist", where=str(target.parent), fix="create the folder first"
-            )
+        target = self._checked_export_target(Path(path).expanduser(), overwrite=overwrite, source=self._path)
         partial = target.with_name(target.name + ".partial")
         conn = self._connection()
 
@@ -892,13 +943,7 @@ class Workspace:
                 fix="use mode='merge' or mode='replace'",
             )
         source = Path(path).expanduser()
-        if not source.is_file():
-            raise WorkspaceImportError(
-                "the import file does not exist" if not source.exists() else "the import path is not a file",
-                where=str(source),
-                fix="check the path: it must name a file written by Workspace.export",
-            )
-        snapshot = self._read_import(source)
+        snapshot = read_import(source)
 
         def apply(conn: sqlite3.Connection) -> dict[str, int]:
             if mode == "replace":
@@ -919,57 +964,65 @@ class Workspace:
             counts["monitoring_values"],
         )
 
-    def _read_import(self, source: Path) -> exchange.Snapshot:
-        """Copy the file into memory, migrate the copy and check all of it; the file is only read."""
 
-        def bad(what: str, fix: str = _validate.FIX_EXPORT) -> WorkspaceImportError:
-            return _validate.rejected(source, [_validate.Problem(what, fix)])
+def read_import(source: Path) -> exchange.Snapshot:
+    """Copy an export file into memory, migrate the copy and check all of it; the file is only read.
 
-        problems = _validate.file_problems(source)
-        if problems:
-            raise _validate.rejected(source, problems)
-        copy = sqlite3.connect(":memory:", isolation_level=None)
+    Raises `WorkspaceImportError` (naming table, row and uid) when the file is missing or fails a check.
+    """
+    if not source.is_file():
+        raise WorkspaceImportError(
+            "the import file does not exist" if not source.exists() else "the import path is not a file",
+            where=str(source),
+            fix="check the path: it must name a file written by Workspace.export",
+        )
+
+    def bad(what: str, fix: str = _validate.FIX_EXPORT) -> WorkspaceImportError:
+        return _validate.rejected(source, [_validate.Problem(what, fix)])
+
+    problems = _validate.file_problems(source)
+    if problems:
+        raise _validate.rejected(source, problems)
+    copy = sqlite3.connect(":memory:", isolation_level=None)
+    try:
         try:
+            original = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
             try:
-                original = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-                try:
-                    original.backup(copy)
-                finally:
-                    original.close()
-                integrity = [line for (line,) in copy.execute("PRAGMA integrity_check")]
-            except sqlite3.Error as exc:
-                raise bad(f"the file is damaged: SQLite cannot read it ({exc})", _validate.FIX_COPY) from exc
-            # A broken CHECK or NOT NULL rule is a row problem, named by table, row and uid below.
-            rules = [line for line in integrity if line.startswith(_validate.RULE_FAILURES)]
-            damage = [line for line in integrity if line != "ok" and line not in rules]
-            if damage:
-                raise bad(f"the integrity check failed ({'; '.join(damage[:3])})", _validate.FIX_COPY)
-            (version,) = copy.execute("PRAGMA user_version").fetchone()
-            (app_id,) = copy.execute("PRAGMA application_id").fetchone()
-            if app_id != schema.APPLICATION_ID or version < 1:
-                raise bad("it is a SQLite database but not a transfer workspace")
-            if version > schema.SCHEMA_VERSION:
-                raise bad(
-                    f"it has schema version {version}, newer than this program's {schema.SCHEMA_VERSION}",
-                    "upgrade the transfer package before importing this file",
-                )
-            try:
-                copy.execute("BEGIN")
-                for step in schema.MIGRATIONS[version:]:
-                    step(copy)
-                copy.execute("COMMIT")
-            except (sqlite3.Error, ValueError, AttributeError, TypeError) as exc:
-                raise bad(
-                    f"it could not be migrated from schema version {version} ({exc})", _validate.FIX_EDITED
-                ) from exc
-            try:
-                problems = _validate.snapshot_problems(copy)
-                if rules and not problems:
-                    problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
-                if not problems:
-                    return exchange.read_snapshot(copy)
-            except (sqlite3.Error, RecursionError) as exc:  # a schema changed in ways no check foresaw
-                raise bad(f"it could not be checked ({exc})", _validate.FIX_EDITED) from exc
-            raise _validate.rejected(source, problems)
-        finally:
-            copy.close()
+                original.backup(copy)
+            finally:
+                original.close()
+            integrity = [line for (line,) in copy.execute("PRAGMA integrity_check")]
+        except sqlite3.Error as exc:
+            raise bad(f"the file is damaged: SQLite cannot read it ({exc})", _validate.FIX_COPY) from exc
+        # A broken CHECK or NOT NULL rule is a row problem, named by table, row and uid below.
+        rules = [line for line in integrity if line.startswith(_validate.RULE_FAILURES)]
+        damage = [line for line in integrity if line != "ok" and line not in rules]
+        if damage:
+            raise bad(f"the integrity check failed ({'; '.join(damage[:3])})", _validate.FIX_COPY)
+        (version,) = copy.execute("PRAGMA user_version").fetchone()
+        (app_id,) = copy.execute("PRAGMA application_id").fetchone()
+        if app_id != schema.APPLICATION_ID or version < 1:
+            raise bad("it is a SQLite database but not a transfer workspace")
+        if version > schema.SCHEMA_VERSION:
+            raise bad(
+                f"it has schema version {version}, newer than this program's {schema.SCHEMA_VERSION}",
+                "upgrade the transfer package before importing this file",
+            )
+        try:
+            copy.execute("BEGIN")
+            for step in schema.MIGRATIONS[version:]:
+                step(copy)
+            copy.execute("COMMIT")
+        except (sqlite3.Error, ValueError, AttributeError, TypeError) as exc:
+            raise bad(f"it could not be migrated from schema version {version} ({exc})", _validate.FIX_EDITED) from exc
+        try:
+            problems = _validate.snapshot_problems(copy)
+            if rules and not problems:
+                problems = [_validate.Problem(line, _validate.FIX_EDITED) for line in rules]
+            if not problems:
+                return exchange.read_snapshot(copy)
+        except (sqlite3.Error, RecursionError) as exc:  # a schema changed in ways no check foresaw
+            raise bad(f"it could not be checked ({exc})", _validate.FIX_EDITED) from exc
+        raise _validate.rejected(source, problems)
+    finally:
+        copy.close()

@@ -8,12 +8,12 @@ from typing import Any
 
 from transfer.workspace import _validate, schema
 
-__all__ = ["Snapshot", "merge_into", "read_snapshot", "replace_with"]
+__all__ = ["DELETE_ORDER", "Snapshot", "merge_into", "read_snapshot", "replace_with"]
 
 Row = dict[str, Any]
 
 # Children before parents: the order to delete in.
-_DELETE_ORDER = ("monitoring_values", "entry_status", "run_results", "shortlists", "runs", "scenarios")
+DELETE_ORDER = ("monitoring_values", "entry_status", "run_results", "shortlists", "runs", "scenarios")
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def replace_with(conn: sqlite3.Connection, snapshot: Snapshot) -> dict[str, int]
 
     Must run inside a write transaction; returns the number of records copied per table.
     """
-    for table in _DELETE_ORDER:
+    for table in DELETE_ORDER:
         conn.execute(f"DELETE FROM {table}")
     for table in schema.TABLES:
         for row in snapshot.tables[table]:
