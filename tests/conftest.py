@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,6 @@ def base():
     from transfer.pipeline import load_base
 
     return load_base()
+
+# The team-server tests need a PostgreSQL/PostGIS server: `make test-server` starts a throwaway one and runs them.
+collect_ignore = [] if os.environ.get("TRANSFER_TEST_OWNER_URL") else ["server"]

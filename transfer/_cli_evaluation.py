@@ -28,10 +28,13 @@ def _sites(base: Any) -> pd.DataFrame:
     return pd.DataFrame(base.layers.sites.drop(columns="geometry"))
 
 
-def _workspace_path(args: argparse.Namespace) -> Path:
-    from transfer.workspace import default_workspace_path
+def _workspace_path(args: argparse.Namespace) -> str | Path:
+    """The --workspace file or postgresql:// URL, else $TRANSFER_WORKSPACE, else the default file."""
+    from transfer.workspace import is_server_url, workspace_target
 
-    return Path(args.workspace) if args.workspace else default_workspace_path()
+    if args.workspace:
+        return args.workspace if is_server_url(args.workspace) else Path(args.workspace)
+    return workspace_target()
 
 
 def _monitoring_values(args: argparse.Namespace, base: Any, system: Any) -> pd.DataFrame:
@@ -40,11 +43,11 @@ def _monitoring_values(args: argparse.Namespace, base: Any, system: Any) -> pd.D
 
     values = census_series(base.layers.census, system)
     path = _workspace_path(args)
-    if path.exists():
-        from transfer.workspace import Workspace
+    if not isinstance(path, Path) or path.exists():
+        from transfer.workspace import open_workspace
         from transfer.workspace.monitoring import load_monitoring
 
-        with Workspace.open(path) as ws:
+        with open_workspace(path) as ws:
             stored = load_monitoring(ws)
         if len(stored):
             values = pd.concat([values, stored], ignore_index=True)
@@ -145,7 +148,7 @@ def cmd_monitor(args: argparse.Namespace) -> str:
         out.write_bytes(template_xlsx(system, _sites(base), year=args.year))
         return f"wrote the monitoring template ({len(base.layers.sites)} sites) to {out}\n"
     if args.action == "import":
-        from transfer.workspace import Workspace
+        from transfer.workspace import open_workspace, redact_url
         from transfer.workspace.monitoring import save_monitoring
 
         base = _base(args, with_network=False)
@@ -153,10 +156,11 @@ def cmd_monitor(args: argparse.Namespace) -> str:
         if values.empty:
             raise _Exit(f"{args.file}: the sheet has no values (every indicator cell is empty)")
         path = _workspace_path(args)
-        with Workspace.open(path) as ws:
+        with open_workspace(path) as ws:
             n = save_monitoring(ws, values)
         years = ", ".join(str(y) for y in sorted(values["year"].unique()))
-        return f"stored {n} values of {values[C.ADCODE].nunique()} sites for {years} in {path}\n"
+        shown = path if isinstance(path, Path) else redact_url(path)
+        return f"stored {n} values of {values[C.ADCODE].nunique()} sites for {years} in {shown}\n"
     from transfer.evaluation.report import report_html, report_xlsx, wide_ranks
 
     base = _base(args, with_network=False)
@@ -184,8 +188,14 @@ def add_commands(sub: Any, fmt: Callable[[argparse.ArgumentParser], None]) -> No
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--index", help="index system YAML (default: geodata/index_system.yaml)")
         sp.add_argument("--top", type=positive_int, default=None, help="print only the first N sites")
-        env = os.environ.get("TRANSFER_WORKSPACE")
-        sp.add_argument("--workspace", default=None, help=f"workspace file (default: {env or 'the user data folder'})")
+        from transfer.workspace.server import redact_url
+
+        env = redact_url(os.environ.get("TRANSFER_WORKSPACE") or "") or None
+        sp.add_argument(
+            "--workspace",
+            default=None,
+            help=f"workspace file or postgresql:// URL of a team server (default: {env or 'the user data folder'})",
+        )
 
     s = sub.add_parser("evaluate", help="rank every site with the evaluation index system (评价指标体系)")
     common(s)

@@ -389,7 +389,12 @@ def cmd_scenario(args: argparse.Namespace) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="transfer", description=__doc__)
-    p.add_argument("--data", default=None, help="folder with the layers (default: the embedded geodata/)")
+    p.add_argument(
+        "--data",
+        default=None,
+        help="folder with the layers (default: the embedded geodata/), or a team server's published layers: "
+        "postgresql://...?layers=N (N a version, or latest)",
+    )
     sub = p.add_subparsers(dest="command", required=True)
 
     def fmt(sp: argparse.ArgumentParser, choices: Sequence[str] = FORMATS) -> None:
@@ -462,6 +467,9 @@ def _parser() -> argparse.ArgumentParser:
     from transfer._cli_evaluation import add_commands  # evaluate, monitor
 
     add_commands(sub, fmt)
+    from transfer._cli_server import add_commands as add_server_commands  # server, login, layers, audit
+
+    add_server_commands(sub, fmt)
     return p
 
 
@@ -474,6 +482,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        from transfer.workspace.server import is_server_url
+
+        if args.data and is_server_url(args.data):
+            from transfer._cli_server import resolve_data
+
+            args.data = resolve_data(args.data)
         if args.data and not Path(args.data).is_dir():
             what = "is a file, not a folder" if Path(args.data).exists() else "does not exist"
             raise _Exit(f"--data: {args.data} {what}; give the folder that holds the layers (like geodata/)")

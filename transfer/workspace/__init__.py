@@ -30,6 +30,7 @@ from transfer.workspace.server import (
     LoginInfo,
     ServerWorkspace,
     is_server_url,
+    redact_url,
 )
 
 WorkspaceAPI = Workspace | ServerWorkspace
@@ -99,5 +100,6 @@ __all__ = [
     "default_workspace_path",
     "is_server_url",
     "open_workspace",
+    "redact_url",
     "workspace_target",
 ]
