@@ -3,13 +3,28 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup setup-test browser lint typecheck geodata census bench clean
+.PHONY: run test test-server server server-stop setup setup-test browser lint typecheck geodata census bench clean
 
 run: setup
 	$(BIN)/streamlit run app.py
 
 test: setup-test
 	$(BIN)/python -m pytest
+
+# The team server's tests against a throwaway PostgreSQL/PostGIS cluster (installed from Debian packages when missing,
+# as root); it is stopped and removed afterwards.
+test-server: setup-test
+	$(BIN)/python -m transfer._pgcluster test -- $(BIN)/python -m pytest tests/server
+
+# A lasting team server under $(SERVER_DIR) on loopback (created once, with a first admin account), and the app on it.
+SERVER_DIR ?= .server
+SERVER_PORT ?= 5433
+server: setup
+	@url=$$($(BIN)/python -m transfer._pgcluster serve --dir $(SERVER_DIR) --port $(SERVER_PORT)) && \
+	TRANSFER_WORKSPACE="$$url" $(BIN)/streamlit run app.py --server.address 127.0.0.1
+
+server-stop:
+	$(BIN)/python -m transfer._pgcluster stop --dir $(SERVER_DIR)
 
 setup: $(VENV)/.installed
 

@@ -28,7 +28,6 @@ from pathlib import Path
 
 __all__ = ["Cluster", "ensure_packages", "find_bin_dir", "throwaway"]
 
-PACKAGES = ("postgresql", "postgresql-contrib", "postgis")
 SUPERUSER = "postgres"
 DATABASE = "transfer"
 
@@ -50,6 +49,12 @@ def find_bin_dir() -> Path | None:
     return None
 
 
+def _apt_install(*packages: str) -> None:
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *packages], check=True, env=env, stdout=subprocess.DEVNULL)
+
+
 def ensure_packages() -> Path:
     """Return the PostgreSQL bin folder, installing PostgreSQL and PostGIS from Debian's packages when missing."""
     found = find_bin_dir()
@@ -57,12 +62,15 @@ def ensure_packages() -> Path:
         return found
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         raise ClusterError(
-            "PostgreSQL with PostGIS is not installed. Install it as root: "
-            f"apt-get install {' '.join(PACKAGES)} (Debian/Ubuntu), then run this again"
+            "PostgreSQL with PostGIS is not installed. Install it as root (Debian/Ubuntu): "
+            "apt-get install postgresql postgresql-15-postgis-3 (the PostGIS package of your PostgreSQL "
+            "version), then run this again"
         )
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", *PACKAGES], check=True, env=env, stdout=subprocess.DEVNULL)
+    root = Path("/usr/lib/postgresql")
+    if not root.is_dir() or not any((p / "bin" / "initdb").is_file() for p in root.iterdir()):
+        _apt_install("postgresql")
+    version = max(int(p.name) for p in root.iterdir() if p.name.isdigit() and (p / "bin" / "initdb").is_file())
+    _apt_install(f"postgresql-{version}-postgis-3")
     found = find_bin_dir()
     if found is None:
         raise ClusterError("the PostgreSQL and PostGIS packages were installed but initdb or PostGIS is not found")
@@ -213,10 +221,11 @@ def _serve(folder: Path, port: int, admin: str, team: str) -> int:
         )
         secrets_file.write_text(f"app_url={url}\nadmin={admin}\nadmin_password={admin_password}\nteam={team}\n")
         os.chmod(secrets_file, 0o600)
-        print(f"first admin account: {admin} / {admin_password} (team {team}); kept in {secrets_file}")
+        sys.stderr.write(f"first admin account: {admin} / {admin_password} (team {team}); kept in {secrets_file}\n")
     else:
         owner.migrate(cluster.owner_url())
     values = dict(line.split("=", 1) for line in secrets_file.read_text().splitlines() if "=" in line)
+    sys.stderr.write(f"team server on 127.0.0.1:{cluster.port} (data in {cluster.data}); admin: {values['admin']}\n")
     print(values["app_url"])
     return 0
 
