@@ -358,6 +358,21 @@ _CRITERIA_SHORT: dict[str, dict[str, str]] = {
 
 # app-only labels: loading messages, zone types in English, route finding
 _APP: dict[str, dict[str, str]] = {
+    "login.title": {"zh": "登录团队服务器", "en": "Log in to the team server"},
+    "login.where": {"zh": "服务器:{server}", "en": "Server: {server}"},
+    "login.user": {"zh": "用户名", "en": "User name"},
+    "login.password": {"zh": "密码", "en": "Password"},
+    "login.team": {"zh": "团队(可选)", "en": "Team (optional)"},
+    "login.team_help": {
+        "zh": "账号属于多个团队时填写要进入的团队",
+        "en": "Only needed when the account belongs to several teams",
+    },
+    "login.submit": {"zh": "登录", "en": "Log in"},
+    "login.badge": {"zh": "已登录:{user}({team} · {role})", "en": "Logged in: {user} ({team} · {role})"},
+    "login.logout": {"zh": "退出登录", "en": "Log out"},
+    "login.role.viewer": {"zh": "查看者", "en": "viewer"},
+    "login.role.editor": {"zh": "编辑者", "en": "editor"},
+    "login.role.admin": {"zh": "管理员", "en": "admin"},
     "app.unexpected_error": {
         "zh": "出现意外错误({kind}:{message})。这是本工具的缺陷,不是您的操作所致;已保存的工作不受影响。"
         "详细信息已写入 {log},报告问题时请附上该文件。",
@@ -833,6 +848,17 @@ def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
 # --- error messages in the user's language ---------------------------------------------------------------------
 # message code -> (what, fix) in Chinese; the English text is the error's own. Values come from TransferError.params.
 ERROR_TEXT_ZH: dict[str, tuple[str, str]] = {
+    "login.bad": ("用户名或密码错误", "检查两者后重试"),
+    "login.throttled": (
+        "该账号登录失败次数过多:请等待 {seconds} 秒后再试",
+        "稍候再用正确的密码登录(密码遗失请联系团队管理员重置)",
+    ),
+    "login.no_team": ("该账号不属于所填的团队", "登录账号所属的团队,或请管理员将账号加入团队"),
+    "login.choose_team": ("该账号属于多个团队({teams})", "在“团队”一栏填写要登录的团队"),
+    "server.TR010": ("尚未登录团队服务器", "请重新登录"),
+    "server.TR011": ("团队服务器上的登录已过期", "请重新登录"),
+    "server.TR012": ("该账号已不是此团队的成员", "请团队管理员重新添加"),
+    "server.TR013": ("您在此团队的角色无权执行此操作", "请团队管理员授予编辑者或管理员角色"),
     "value.not_number": ("不是数字:{examples}", "在该字段中只填写数字(不带单位或文字);未知时留空"),
     "value.not_integer": ("应为整数", "去掉小数部分"),
     "value.infinite": ("数值为无穷大", "填写一个有限的数值;未知时留空"),
@@ -892,4 +918,5 @@ def error_text(exc: Exception, lang: str) -> str:
         text_what = f"数值过大,不可能是真实值(实际为 {params['value']})"
     if params.get("share"):
         text_fix += "(比例写作 0.35,而不是 35 %)"
-    return f"{_where_zh(params)}:{text_what}。修改方法:{text_fix}。"
+    where = _where_zh(params)
+    return f"{where}:{text_what}。修改方法:{text_fix}。" if where else f"{text_what}。修改方法:{text_fix}。"

@@ -14,8 +14,8 @@ from transfer.errors import TransferError
 from transfer.export import ExportContext
 from transfer.i18n import provenance_label
 from transfer.industries import CRITERION_IDS
-from transfer.workspace import Workspace
 from transfer_app import core
+from transfer_app.login import open_ws
 from transfer_app.session import Key
 from transfer_app.state import Ctx, industry_name, origin_name, scenario_label
 
@@ -101,7 +101,7 @@ def downloads(
 def _save(ctx: Ctx, df: pd.DataFrame, kind: str, name_key: str) -> None:
     name = str(ctx.session.get(name_key) or "").strip()
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             rec = ws.save_shortlist(name, kind, core.flat_shortlist(df).to_dict(orient="records"))  # type: ignore[arg-type]
     except TransferError as exc:
         ctx.session.flash(str(exc))

@@ -9,10 +9,10 @@ import streamlit as st
 
 from transfer.basecache import cached_load_base
 from transfer.errors import TransferError
-from transfer.i18n import DEFAULT_LANG, LANGS
+from transfer.i18n import DEFAULT_LANG, LANGS, error_text
 from transfer.mapview import vendor_leaflet
 from transfer.pipeline import Base
-from transfer_app import core, maps, pages, state
+from transfer_app import core, login, maps, pages, state
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
 tr = core.tr
@@ -49,10 +49,7 @@ def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
     return state.disk_cached("map_sites", "", lambda: maps.simplified_sites(_base.layers.sites), gpd.GeoDataFrame)
 
 
-def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:
-    """The choices every page shares: language, industry, scenario, origin, top N. Returns (scenario key, origin)."""
-    st.markdown(f"### {tr('app.title', session.lang)}")
-    st.caption(tr("app.subtitle", session.lang))
+def _language(session: Session) -> None:
     session.restore(Key.LANG, DEFAULT_LANG, allowed=list(LANGS))
     st.radio(
         tr("sidebar.language", session.lang),
@@ -62,6 +59,14 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         key=Key.LANG,
     )
     session.remember(Key.LANG)
+
+
+def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:
+    """The choices every page shares: language, industry, scenario, origin, top N. Returns (scenario key, origin)."""
+    st.markdown(f"### {tr('app.title', session.lang)}")
+    st.caption(tr("app.subtitle", session.lang))
+    _language(session)
+    login.sidebar_badge(session, st)
     lang = session.lang
     catalogue = base.catalogue
     origins = base.layers.origins
@@ -118,7 +123,9 @@ def main() -> None:
     try:
         _main()
     except TransferError as exc:  # an expected error that escaped its page: still what, where and how to fix
-        st.error(str(exc))
+        if login.session_ended(exc):  # expired or revoked on the team server: log in again
+            Session.current().store[Key.SERVER_LOGIN] = None
+        st.error(error_text(exc, Session.current().lang))
     except Exception as exc:  # a bug: Streamlit's own rerun/stop signals are BaseException and pass through
         from transfer._crash import write_crash_log
 
@@ -137,6 +144,11 @@ def main() -> None:
 
 def _main() -> None:
     session = Session.current()
+    if not login.login_gate(session):  # on a team server: nothing but the login form until logged in
+        with st.sidebar:
+            st.markdown(f"### {tr('app.title', session.lang)}")
+            _language(session)
+        return
     lang = session.lang
     try:
         with st.spinner(tr("app.loading", lang)):

@@ -66,6 +66,8 @@ class Key(StrEnum):
     EVAL_SITE = "eval_site"
     EVAL_AHP = "eval_ahp"  # prefix of the pairwise judgement widgets: eval_ahp:<a>:<b>
     LAYER_FILE = "layer_file"
+    SERVER_LOGIN = "server_login"  # the team server's session: token, user, team, role, expiry
+    LOGIN_ERROR = "login_error"
 
     @staticmethod
     def weight(industry: str, criterion: str) -> str:
@@ -113,6 +115,8 @@ _DEFAULTS: dict[str, Any] = {
     Key.INDUSTRY: DEFAULT_INDUSTRY,
     Key.ORIGIN_PICKED: False,
     Key.FLASH: "",
+    Key.SERVER_LOGIN: None,
+    Key.LOGIN_ERROR: "",
 }
 
 

@@ -22,8 +22,8 @@ from transfer.industries import IndustryCatalogue
 from transfer.pipeline import Base, RunResult, get_network, run
 from transfer.scenarios import Scenario, load_scenario, parse_scenario, scenario_yaml
 from transfer.scoring import ScoreResult
-from transfer.workspace import Workspace
 from transfer_app import core
+from transfer_app.login import open_ws
 from transfer_app.session import DEFAULT_SCENARIO, Filters, Key, Session
 
 tr = core.tr
@@ -176,7 +176,7 @@ def scenario_files() -> list[Path]:
 def saved_scenarios() -> list[Any]:
     """Scenario versions saved in the workspace (newest version of each name last); [] when it cannot be read."""
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             return list(ws.list_scenarios())
     except TransferError:
         return []
@@ -240,7 +240,7 @@ def resolve_scenario(key: str, session: Session) -> Scenario:
         return load_scenario(SCENARIO_DIR / key.removeprefix("file:"))
     if key.startswith("ws:"):
         name, _, version = key.removeprefix("ws:").rpartition(":")
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             text = ws.get_scenario(name, int(version)).yaml_text
         return parse_scenario(text, where=f"workspace scenario {name} v{version}", base_dir=SCENARIO_DIR)
     return Scenario(name="default")

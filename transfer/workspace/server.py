@@ -198,6 +198,11 @@ class ServerWorkspace:
         """The server URL without its password (what the app shows as "where the work is saved")."""
         return redact_url(self._url)
 
+    @staticmethod
+    def redacted(url: str) -> str:
+        """A server URL without its password."""
+        return redact_url(url)
+
     @property
     def token(self) -> str | None:
         """The session token (keep it secret)."""
@@ -329,6 +334,7 @@ class ServerWorkspace:
                 where=where,
                 fix="log in to one of the account's teams, or ask an admin to add the account",
                 code="login.no_team",
+                params={"teams": team_name or ""},
             )
         if status == "choose_team":
             raise WorkspaceError(

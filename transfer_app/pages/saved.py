@@ -11,9 +11,10 @@ import streamlit as st
 from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.escape import markdown_text
-from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord, Workspace
+from transfer.workspace import STATUSES, ShortlistRecord, StatusRecord
 from transfer_app import core
 from transfer_app.exports import context, downloads
+from transfer_app.login import open_ws
 from transfer_app.session import Key
 from transfer_app.state import Ctx, industry_name, scenario_label
 
@@ -77,7 +78,7 @@ def _save_changes(ctx: Ctx, record: ShortlistRecord, before: pd.DataFrame, keys:
     status_col, note_col = tr("workspace.status", lang), tr("workspace.notes", lang)
     n = 0
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             for pos, change in changed.items():
                 i = int(pos)
                 status = by_label.get(str(change.get(status_col, before.at[i, status_col])), "candidate")
@@ -94,7 +95,7 @@ def render(ctx: Ctx) -> None:
     lang = ctx.lang
     st.subheader(tr("saved.title", lang))
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             records = ws.list_shortlists()
             path = ws.path
     except TransferError as exc:
@@ -142,7 +143,7 @@ def render(ctx: Ctx) -> None:
 def _shortlist(ctx: Ctx, record: ShortlistRecord) -> None:
     lang = ctx.lang
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             current = ws.current_statuses(record.id)
     except TransferError as exc:
         st.error(str(exc))
@@ -189,7 +190,7 @@ def _shortlist(ctx: Ctx, record: ShortlistRecord) -> None:
     labels = dict(zip(keys, table[tr("col.entry", lang)], strict=True))
     pick = st.selectbox(tr("saved.history_of", lang), keys, format_func=lambda k: labels.get(k, k), key="hist_pick")
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             hist = ws.history(record.id, pick)
     except TransferError as exc:
         st.error(str(exc))

@@ -10,8 +10,8 @@ from transfer.errors import TransferError
 from transfer.escape import markdown_text
 from transfer.industries import CRITERION_IDS
 from transfer.scenarios import parse_scenario, scenario_yaml
-from transfer.workspace import Workspace
 from transfer_app import core
+from transfer_app.login import open_ws
 from transfer_app.session import Key, Session
 from transfer_app.state import (
     DEFAULT_KEY,
@@ -57,7 +57,7 @@ def _load_into_editor(session: Session) -> None:
     elif key and key.startswith("ws:"):
         name, _, version = key.removeprefix("ws:").rpartition(":")
         try:
-            with Workspace.open() as ws:
+            with open_ws() as ws:
                 text = ws.get_scenario(name, int(version)).yaml_text
         except TransferError as exc:
             session.set(Key.YAML_ERROR, str(exc))
@@ -76,7 +76,7 @@ def _save_scenario(ctx: Ctx) -> None:
     with_w = bool(session.get("save_scn_weights", True))
     scn = (ctx.scn if with_w else ctx.scn_plain).model_copy(update={"name": name})
     try:
-        with Workspace.open() as ws:
+        with open_ws() as ws:
             rec = ws.save_scenario(name, scenario_yaml(scn), comment="saved from the app")
     except TransferError as exc:
         session.set(Key.YAML_ERROR, str(exc))
