@@ -73,8 +73,9 @@ def test_csv_has_a_section_column_and_a_country_on_every_row(capsys: pytest.Capt
         "深圳",
     )
     assert code == 0
-    df = pd.read_csv(io.StringIO(out))
+    df = pd.read_csv(io.StringIO(out), dtype=str)
     assert df.columns[0] == "section"
+    assert df["adcode"].dropna().str.fullmatch(r"\d{6}").all() and df["rank"].dropna().str.fullmatch(r"\d+").all()
     assert df["section"].value_counts().to_dict() == {"overseas": 20, "border_zones": 20, "domestic": 3}
     assert df["country"].notna().all()
     assert set(df.loc[df["section"] == "domestic", "country"]) == {"CHN"}

@@ -100,6 +100,8 @@ def shortlist_sections(base: Any, res: Any, industry: str, domestic: pd.DataFram
             border.assign(**{SECTION: "border_zones"}),
         ]
         flat = pd.concat(parts, ignore_index=True, sort=False)
+        for col in ("rank", C.ADCODE, C.CITY_ADCODE, "city_domestic_rank", C.APPROVAL_YEAR):  # no 360700.0
+            flat[col] = flat[col].astype("Int64")
         return _emit(flat[[SECTION, *[c for c in flat.columns if c != SECTION]]], "csv")
     view = domestic[["rank", C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "eligible"]].copy()
     view["why"] = domestic["reasons"].map(lambda r: "; ".join(r[:2]))
