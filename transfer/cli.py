@@ -149,8 +149,16 @@ def cmd_shortlist(args: argparse.Namespace) -> str:
     base = _base(args)
     scn = _scenario(args)
     ind = _industry(base, args.industry)
+    if args.overseas:  # a missing or broken overseas layer fails before the run
+        from transfer._cli_overseas import check_layers
+
+        check_layers(base)
     res = run(base, scn, match=False)
     df = res.scores.shortlist(ind, top=args.top, eligible_only=not args.all)
+    if args.overseas:
+        from transfer._cli_overseas import shortlist_sections
+
+        return shortlist_sections(base, res, ind, df, args)
     if args.format == "table":
         view = df[["rank", C.ADCODE, C.NAME_ZH, C.NAME_EN, C.PROVINCE, "score", "eligible"]].copy()
         view["why"] = df["reasons"].map(lambda r: "; ".join(r[:2]))
@@ -258,6 +266,10 @@ def cmd_match(args: argparse.Namespace) -> str:
         if not Path(args.firms).exists():
             raise _Exit(f"--firms: file not found: {args.firms}")
         firms = load_firms(args.firms, base.catalogue, base.layers)
+    if args.overseas:  # a missing or broken overseas layer fails before the run
+        from transfer._cli_overseas import check_layers
+
+        check_layers(base)
     res = run(base, scn, firms=firms)
     if res.assignment is None:
         raise _Exit("nothing to match: the scenario has no demand and no --firms file was given")
@@ -292,12 +304,18 @@ def cmd_match(args: argparse.Namespace) -> str:
         a, geometry=gpd.points_from_xy(a[C.ADCODE].map(pts[C.LON]), a[C.ADCODE].map(pts[C.LAT])), crs=C.WGS84
     )
     ag.to_file(out / "assignment.geojson", driver="GeoJSON")
+    extra = []
+    if args.overseas:
+        from transfer._cli_overseas import match_overseas
+
+        extra = match_overseas(base, res, out)
     matched = int(a["jobs"].sum())
     unmatched = int(res.assignment.unmatched["jobs"].sum()) if len(res.assignment.unmatched) else 0
     lines = [
         f"scenario {res.scenario.name}: {matched:,} jobs matched to {a[C.ADCODE].nunique()} sites, "
         f"{unmatched:,} unmatched (engine {res.assignment.result.engine})",
         *(f"note: {n}" for n in res.notes),
+        *extra,
         f"wrote {', '.join(sorted([*files, 'site_load.geojson', 'assignment.geojson']))} to {out}",
     ]
     return "\n".join(lines) + "\n"
@@ -387,6 +405,16 @@ def cmd_scenario(args: argparse.Namespace) -> str:
     return f"ok: {scn.name} ({chain})\n" + (scenario_yaml(scn) if args.show else "")
 
 
+def _overseas_flags(sp: argparse.ArgumentParser, *, origin: bool) -> None:
+    sp.add_argument(
+        "--overseas",
+        action="store_true",
+        help="add overseas cooperation zones (own criteria, own table, never in the domestic ranking) and border zones",
+    )
+    if origin:
+        sp.add_argument("--origin", help="origin city for the overseas sea leg (default: the industry's main origin)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="transfer", description=__doc__)
     p.add_argument(
@@ -419,6 +447,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--top", type=positive_int, default=10)
     s.add_argument("--scenario")
     s.add_argument("--all", action="store_true", help="include ineligible sites (with the reason)")
+    _overseas_flags(s, origin=True)
     fmt(s)
     s.set_defaults(func=cmd_shortlist)
     s = sub.add_parser("site", help="site -> industries to court, with reasons")
@@ -444,6 +473,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scenario")
     s.add_argument("--firms", help="CSV or XLSX: name, industry, origin, jobs[, land_ha, needs_bonded_zone]")
     s.add_argument("--out", required=True)
+    _overseas_flags(s, origin=False)
     s.set_defaults(func=cmd_match)
     s = sub.add_parser("route", help="least-cost freight route between two places")
     s.add_argument("--from", dest="from_", required=True)
