@@ -462,6 +462,9 @@ def _parser() -> argparse.ArgumentParser:
     from transfer._cli_evaluation import add_commands  # evaluate, monitor
 
     add_commands(sub, fmt)
+    from transfer._cli_pairs import add_commands as add_pairs  # pairs
+
+    add_pairs(sub, fmt)
     return p
 
 

@@ -504,6 +504,24 @@ _REASONS: dict[str, dict[str, str]] = {
     "reason.how_neutral": {"zh": "按中性值0.5计", "en": "scored neutral 0.5"},
     "reason.how_exclude": {"zh": "不计入权重", "en": "left out of the weights"},
     "reason.unknown_value": {"zh": "未知", "en": "unknown"},
+    "reason.paired_bonus": {
+        "zh": "与{with}结对（{scheme}，{year}年）：+{bonus}",
+        "en": "paired with {with} under {scheme} ({year}): +{bonus}",
+    },
+    "reason.paired": {
+        "zh": "与{with}结对（{scheme}，{year}年）",
+        "en": "paired with {with} under {scheme} ({year})",
+    },
+    "reason.not_paired": {
+        "zh": "排除：未与{origin}结对（本情景以结对为约束）",
+        "en": "excluded: not paired with {origin} (this scenario makes pairing a constraint)",
+    },
+    "pairing.scheme.east_west": {"zh": "东西部协作", "en": "east–west cooperation (东西部协作)"},
+    "pairing.scheme.gd_counterpart": {
+        "zh": "广东省珠三角—粤东西北对口帮扶",
+        "en": "Guangdong's Pearl River Delta counterpart support (广东省对口帮扶)",
+    },
+    "pairing.scheme.js_north_south": {"zh": "江苏省南北挂钩", "en": "Jiangsu's north–south pairing (南北挂钩)"},
 }
 
 # pages of the app: navigation, compare, saved work -------------------------------------------------------------
@@ -810,6 +828,7 @@ _REASON_FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("crex_limit", "limit"): ("g", ""),
     ("sea_limit", "got"): (",.0f", " CNY/TEU"),
     ("sea_limit", "limit"): (",.0f", ""),
+    ("paired_bonus", "bonus"): (".2f", ""),
 }
 
 
@@ -827,6 +846,8 @@ def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
         for name, value in values.items():
             spec, unit = _REASON_FORMATS.get((reason.code, name), ("", ""))
             params[name] = "?" if value is None else f"{value:{spec}}{unit}"
+        if "scheme" in values:  # a pairing scheme is a code with a name in each language
+            params["scheme"] = t(f"pairing.scheme.{values['scheme']}", lang)
     return t(f"reason.{reason.code}", lang, **params)
 
 
