@@ -201,7 +201,8 @@ def test_bonus_lifts_a_paired_site_and_says_why(tiny):
     assert (reason.kind, reason.code, reason.values["with"], reason.values["year"]) == (
         "strength", "paired_bonus", "东莞市", 2013,
     )  # fmt: skip
-    assert render_reason(reason, "en") == "paired with 东莞市 under Guangdong counterpart support 广东省对口帮扶 (2013): +0.30"
+    en = "paired with 东莞市 under Guangdong Pearl River Delta counterpart support (2013): +0.30"
+    assert render_reason(reason, "en") == en
     assert render_reason(reason, "zh") == "与东莞市结对（广东省珠三角—粤东西北对口帮扶，2013年）：+0.30"
     assert not any(r.code.startswith("paired") for r in paired.reasons_for("a_labour", 103))
 

@@ -516,12 +516,12 @@ _REASONS: dict[str, dict[str, str]] = {
         "zh": "排除：未与{origin}结对（本情景以结对为约束）",
         "en": "excluded: not paired with {origin} (this scenario makes pairing a constraint)",
     },
-    "pairing.scheme.east_west": {"zh": "东西部协作", "en": "east–west cooperation 东西部协作"},
+    "pairing.scheme.east_west": {"zh": "东西部协作", "en": "east–west cooperation"},
     "pairing.scheme.gd_counterpart": {
         "zh": "广东省珠三角—粤东西北对口帮扶",
-        "en": "Guangdong counterpart support 广东省对口帮扶",
+        "en": "Guangdong Pearl River Delta counterpart support",
     },
-    "pairing.scheme.js_north_south": {"zh": "江苏省南北挂钩", "en": "Jiangsu north–south pairing 南北挂钩"},
+    "pairing.scheme.js_north_south": {"zh": "江苏省南北挂钩", "en": "Jiangsu north–south pairing"},
 }
 
 # pages of the app: navigation, compare, saved work -------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Official coastal-inland pairings (对口协作) and co-built parks (共建园区): load, validate, resolve an origin's pairs."""
+"""Official coastal-inland pairings (对口协作) and co-built parks (共建园区): load, validate, resolve an origin."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,9 @@ from transfer._validate import LayerSchema, _cell_error, read_any, validate_fram
 from transfer.errors import LayerError, ScenarioError
 from transfer.names import Names
 from transfer.regions import PROVINCES
+
+if TYPE_CHECKING:
+    from transfer.scenarios import PairingOption
 
 __all__ = [
     "LEVELS",
@@ -27,10 +31,10 @@ __all__ = [
     "Pairings",
     "load_pairings",
     "origin_names",
-    "pairing_plan",
     "paired_sites",
-    "parks_of",
+    "pairing_plan",
     "pairs_of",
+    "parks_of",
 ]
 
 SCHEMES = ("east_west", "gd_counterpart", "js_north_south")
@@ -39,14 +43,13 @@ LEVELS = ("province", "city", "county")
 PAIRS_FILE = "curated/pairings.csv"
 PARKS_FILE = "curated/cobuilt_parks.csv"
 _SOURCED = (C.SOURCE, C.SOURCE_YEAR)
-_VOCAB = {"scheme": SCHEMES, "status": STATUSES}
+_PAIR_KEYS = ("pair_id", "scheme", "level", "origin_adcode", "origin_zh", "partner_adcode", "partner_zh", "status")
+_PARK_KEYS = ("park_id", C.NAME_ZH, "scheme", "origin_adcode", "origin_zh", "host_adcode", "host_zh", "status")
+_VOCAB: dict[str, tuple[str, ...]] = {"scheme": SCHEMES, "status": STATUSES}
 
 PAIRS_SCHEMA = LayerSchema(
     "pairings",
-    required=(
-        "pair_id", "scheme", "level", "origin_adcode", "origin_zh", "partner_adcode", "partner_zh", "status",
-        C.SOURCE, C.SOURCE_YEAR,
-    ),  # fmt: skip
+    required=(*_PAIR_KEYS, *_SOURCED),
     id_column="pair_id",
     integer=("origin_adcode", "partner_adcode", "since", C.SOURCE_YEAR),
     adcode_refs=("origin_adcode", "partner_adcode"),
@@ -55,20 +58,16 @@ PAIRS_SCHEMA = LayerSchema(
 )
 PARKS_SCHEMA = LayerSchema(
     "cobuilt_parks",
-    required=(
-        "park_id", C.NAME_ZH, "scheme", "origin_adcode", "origin_zh", "host_adcode", "host_zh", "status",
-        C.SOURCE, C.SOURCE_YEAR,
-    ),  # fmt: skip
+    required=(*_PARK_KEYS, *_SOURCED),
     id_column="park_id",
     integer=("origin_adcode", "host_adcode", "host_county_adcode", "since", C.SOURCE_YEAR),
     numeric=(C.LON, C.LAT),
     signed=(C.LON, C.LAT),
     adcode_refs=("origin_adcode", "host_adcode"),
     vocab=_VOCAB,
-    optional={
-        C.NAME_EN: C.NAME_ZH, "origin_county_zh": None, "host_county_adcode": None, "host_county_zh": None,
-        "since": None, C.LON: None, C.LAT: None, "point_source": None, "flag": None,
-    },  # fmt: skip
+    optional={C.NAME_EN: C.NAME_ZH}
+    | dict.fromkeys(("origin_county_zh", "host_county_adcode", "host_county_zh", "since", C.LON, C.LAT), None)
+    | dict.fromkeys(("point_source", "flag"), None),
 )
 
 
@@ -192,9 +191,7 @@ def origin_names(origins: pd.DataFrame, pairings: Pairings) -> Names[int]:
             if int(code) not in entries and int(code) not in PROVINCES:
                 entries[int(code)] = [int(code), zh]
                 labels[int(code)] = f"{zh} ({int(code)})"
-    return Names(
-        list(entries.items()), what="origin", labels=labels, ambiguous_fix="give the adcode", n=3, cutoff=0.5
-    )
+    return Names(list(entries.items()), what="origin", labels=labels, ambiguous_fix="give the adcode", n=3, cutoff=0.5)
 
 
 def _of_origin(table: pd.DataFrame, origin: int, *, include_superseded: bool) -> pd.DataFrame:
@@ -282,7 +279,7 @@ def _key(mark: PairMark) -> tuple[int, int, int]:
 
 
 def pairing_plan(
-    option: object,
+    option: PairingOption,
     *,
     origins: pd.DataFrame,
     sites: pd.DataFrame,
@@ -298,7 +295,7 @@ def pairing_plan(
     """
     pairings = load_pairings(data_dir)
     at = f"{where or 'scenario'}, pairing.origin"
-    name = getattr(option, "origin")
+    name = option.origin
     origin = origin_names(origins, pairings).resolve(
         name, where=at, fix="name an origin city (e.g. 东莞, Suzhou or 441900); `transfer pairs` lists its pairs",
         error=ScenarioError,
@@ -307,8 +304,8 @@ def pairing_plan(
         pairings,
         origin,
         sites,
-        include_province=bool(getattr(option, "include_province")),
-        include_unconfirmed=bool(getattr(option, "include_unconfirmed")),
+        include_province=option.include_province,
+        include_unconfirmed=option.include_unconfirmed,
     )
     if not marks:
         raise ScenarioError(
@@ -319,4 +316,4 @@ def pairing_plan(
     zh = origins.set_index(C.ADCODE)[C.NAME_ZH].to_dict().get(origin)
     if zh is None:
         zh = str(pairings.pairs.set_index("origin_adcode")["origin_zh"].to_dict().get(origin, origin))
-    return PairingPlan(origin, str(zh), str(getattr(option, "mode")), float(getattr(option, "bonus")), marks)
+    return PairingPlan(origin, str(zh), option.mode, option.bonus, marks)

@@ -577,6 +577,11 @@ def _eligibility(
     if plan is not None and plan.mode == "constraint":
         unpaired = np.array([int(c) not in plan.marks for c in site_ids], dtype=bool)
     ok = np.ones((len(profiles), n_s), dtype=bool)
+    origin_zh = plan.origin_zh if plan is not None else ""
+
+    def not_paired(j: int) -> Reason:
+        return Reason("excluded", "not_paired", None, {"origin": origin_zh})
+
     codes: dict[tuple[str, int], list[Reason]] = {}
 
     def fail(i: int, pid: str, mask: np.ndarray, reason: Callable[[int], Reason]) -> None:
@@ -589,9 +594,8 @@ def _eligibility(
 
     for i, p in enumerate(profiles):
         fail(i, p.id, prov_excl, lambda j: Reason("excluded", "excluded_province", None, {"province": provinces[j]}))
-        if unpaired is not None and plan is not None:
-            origin = plan.origin_zh
-            fail(i, p.id, unpaired, lambda j, o=origin: Reason("excluded", "not_paired", None, {"origin": o}))
+        if unpaired is not None:
+            fail(i, p.id, unpaired, not_paired)
         if p.needs_bonded_zone:
             fail(i, p.id, ~has_full, lambda j: Reason("excluded", "needs_bonded_zone", "bonded_zone"))
         if p.two_high_one_resource:
