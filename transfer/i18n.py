@@ -522,6 +522,11 @@ _REASONS: dict[str, dict[str, str]] = {
         "en": "Guangdong Pearl River Delta counterpart support",
     },
     "pairing.scheme.js_north_south": {"zh": "江苏省南北挂钩", "en": "Jiangsu north–south pairing"},
+    "pairing.scheme.ne_counterpart": {
+        "zh": "东北地区与东部地区对口合作",
+        "en": "north-east–east counterpart cooperation",
+    },
+    "pairing.scheme.interprovincial": {"zh": "跨省合作共建园区", "en": "inter-provincial co-built park"},
 }
 
 # pages of the app: navigation, compare, saved work -------------------------------------------------------------

@@ -37,7 +37,7 @@ __all__ = [
     "parks_of",
 ]
 
-SCHEMES = ("east_west", "gd_counterpart", "js_north_south")
+SCHEMES = ("east_west", "gd_counterpart", "js_north_south", "ne_counterpart", "interprovincial")
 STATUSES = ("current", "unconfirmed", "superseded")
 LEVELS = ("province", "city", "county")
 PAIRS_FILE = "curated/pairings.csv"
@@ -243,16 +243,17 @@ def paired_sites(
 ) -> dict[int, PairMark]:
     """The sites (adcodes of ``sites``, which has ``adcode`` and ``province_adcode``) paired with one origin.
 
-    A city or county pair names its partner city; a province pair names every site of that province; a co-built
-    park names its host city. Superseded pairings never count; unconfirmed ones (an old assignment not re-checked)
-    count unless ``include_unconfirmed`` is False.
+    A city or county pair names its partner city; a pair with a whole province names every site of that province;
+    a co-built park names its host city. The origin's own pairs and parks count, and with ``include_province`` also
+    those of its province (广东省's pairs for 东莞) and the pairs with whole provinces. Superseded pairings never
+    count; unconfirmed ones (an old assignment not re-checked) count unless ``include_unconfirmed`` is False.
     """
     codes = sites[C.ADCODE].astype(int).to_numpy()
     provinces = pd.to_numeric(sites[C.PROVINCE_ADCODE], errors="coerce").to_numpy()
     allowed = {"current", "unconfirmed"} if include_unconfirmed else {"current"}
     candidates: list[tuple[int, PairMark]] = []
     for _, row in pairs_of(pairings, origin, include_superseded=False).iterrows():
-        if row["status"] not in allowed:
+        if row["status"] not in allowed or (row["via"] == "province" and not include_province):
             continue
         mark = PairMark(str(row["pair_id"]), str(row["scheme"]), str(row["origin_zh"]), _year(row),
                         str(row["level"]), str(row["status"]))  # fmt: skip
@@ -262,7 +263,8 @@ def paired_sites(
         elif int(row["partner_adcode"]) in codes:
             candidates.append((int(row["partner_adcode"]), mark))
     for _, row in parks_of(pairings, origin, include_superseded=False).iterrows():
-        if row["status"] in allowed and int(row["host_adcode"]) in codes:
+        own = int(row["origin_adcode"]) == int(origin)
+        if row["status"] in allowed and (own or include_province) and int(row["host_adcode"]) in codes:
             mark = PairMark(str(row["park_id"]), str(row["scheme"]), str(row[C.NAME_ZH]), _year(row), "park",
                             str(row["status"]))  # fmt: skip
             candidates.append((int(row["host_adcode"]), mark))

@@ -105,7 +105,7 @@ class PairingOption(_Strict):
     origin: str | int  # origin name (东莞), English name (Dongguan) or adcode (441900)
     mode: Literal["bonus", "constraint"] = "bonus"
     bonus: float = Field(default=0.05, gt=0, le=0.5)
-    include_province: bool = True  # a province-level pairing (广东—贵州) names every site of the province
+    include_province: bool = True  # the origin province's pairings (广东—贵州 for 东莞) count too
     include_unconfirmed: bool = True  # an older assignment not re-checked after 2021 still counts
 
 
