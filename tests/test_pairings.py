@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import industry_profile
+from helpers import industry_profile, site_table
 
 from transfer import columns as C
 from transfer.cli import main
 from transfer.errors import LayerError, ScenarioError
-from transfer.i18n import render_reason
+from transfer.i18n import error_text, render_reason
 from transfer.industries import IndustryCatalogue
 from transfer.matching import match_tables
 from transfer.names import city_names
@@ -109,8 +109,9 @@ def _write_pairs(tmp_path: Path, edit: dict[str, object]) -> Path:
 
 def test_empty_source_names_file_row_and_field(tmp_path):
     path = _write_pairs(tmp_path, {C.SOURCE: ""})
-    with pytest.raises(LayerError, match=r"pairings.csv, row 3, field 'source'.*empty"):
+    with pytest.raises(LayerError, match=r"pairings.csv, row 3, field 'source'.*empty") as caught:
         load_pairings(GEO, pairs_path=path)
+    assert "来源" in error_text(caught.value, "zh") and "第 3 行" in error_text(caught.value, "zh")
 
 
 def test_unknown_scheme_gets_a_hint(tmp_path):
@@ -155,27 +156,11 @@ def test_dongguan_pairs_and_what_counts(pairings, layers):
 
 # --- the scenario option on a 4-site fixture ---------------------------------------------------------------------
 
-SITES = [101, 102, 103, 104]
-
 
 @pytest.fixture()
 def tiny() -> tuple[SiteTable, IndustryCatalogue]:
-    idx = pd.Index(SITES, name=C.ADCODE)
-    values = pd.DataFrame({"labour_pool": [100.0, 200.0, 300.0, 500.0]}, index=idx)  # 0, .25, .5, 1
-    sites = pd.DataFrame(
-        {
-            C.NAME_ZH: ["甲", "乙", "丙", "丁"],
-            C.NAME_EN: ["A", "B", "C", "D"],
-            C.PROVINCE: ["河南省"] * 4,
-            C.PROVINCE_ADCODE: [410000] * 4,
-            C.REGION: [C.CENTRAL] * 4,
-            "has_full_bonded_zone": [True] * 4,
-            "eco_share": [0.0] * 4,
-        },
-        index=idx,
-    )
-    cat = IndustryCatalogue(profiles=(industry_profile("a_labour", {"labour_pool": 1.0}),))
-    return SiteTable(sites=sites, values=values, origin_costs=pd.DataFrame(index=idx)), cat
+    table = site_table({"labour_pool": [100.0, 200.0, 300.0, 500.0]})  # min-max: 0, .25, .5, 1
+    return table, IndustryCatalogue(profiles=(industry_profile("a_labour", {"labour_pool": 1.0}),))
 
 
 def _plan(mode: str, bonus: float = 0.3) -> PairingPlan:

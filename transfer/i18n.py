@@ -867,6 +867,8 @@ ERROR_TEXT_ZH: dict[str, tuple[str, str]] = {
     "layer.missing_columns": ("缺少必需的列:{hints}", "该图层({kind})需要以下列:{required}"),
     "value.unknown": ("字段 '{column}' 含未知值 '{value}'{hint}", "请使用以下值之一:{allowed}"),
     "id.empty": ("字段 '{column}' 为空", "每一行都需要唯一的 {column}"),
+    "pairing.unsourced": ("字段 '{field}' 为空", "每一条结对关系或共建园区都需要注明所依据的来源及其年份"),
+    "pairing.since_late": ("起始年份(since)晚于报道它的来源年份", "改正 'since' 或 'source_year'"),
     "id.duplicate": ("{column} 重复:{values}", "每个 {column} 只能出现一次;请合并或重新编号"),
     "adcode.format": (
         "字段 '{column}' 须为 6 位行政区划代码(如郑州市 410100)",

@@ -103,30 +103,20 @@ class PairingPlan:
 
 
 def _check_sourced(df: pd.DataFrame, *, where: str, offset: int) -> None:
-    """Every row names its source and a plausible source year; a start year is not after the source year."""
-    for col in _SOURCED:
-        blank = df[col].isna() | (df[col].astype("string").str.strip() == "")
-        if blank.any():
-            raise _cell_error(
-                f"field {col!r} is empty",
-                "every pairing or park needs the source it was read in and that source's year",
-                "value.empty",
-                where=where,
-                rows=np.flatnonzero(blank.to_numpy()),
-                offset=offset,
-                field=col,
-            )
+    """Every row names its source and that source's year; a start year is not after the source year."""
+    fix = "every pairing or park needs the source it was read in and that source's year"
+    checks = [
+        (col, df[col].isna() | (df[col].astype("string").str.strip() == ""), f"field {col!r} is empty", fix)
+        for col in _SOURCED
+    ]
     late = df["since"].notna() & (df["since"] > df[C.SOURCE_YEAR])
-    if late.any():
-        raise _cell_error(
-            "the start year ('since') is after the year of the source that reports it",
-            "correct 'since' or 'source_year'",
-            "value.range",
-            where=where,
-            rows=np.flatnonzero(late.to_numpy()),
-            offset=offset,
-            field="since",
-        )
+    what = "the start year ('since') is after the year of the source that reports it"
+    checks.append(("since", late, what, "correct 'since' or 'source_year'"))
+    for col, bad, problem, how in checks:
+        if bad.any():
+            rows = np.flatnonzero(bad.to_numpy())
+            code = "pairing.unsourced" if col in _SOURCED else "pairing.since_late"
+            raise _cell_error(problem, how, code, where=where, rows=rows, offset=offset, field=col)
 
 
 def _read(path: Path, schema: LayerSchema, known: set[int] | None) -> pd.DataFrame:
