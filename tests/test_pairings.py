@@ -148,7 +148,8 @@ def test_dongguan_pairs_and_what_counts(pairings, layers):
     marks = paired_sites(pairings, 441900, sites)
     assert marks[520600].ref == "EW21-DG-TR"  # 铜仁 by the city's own pair, not only via 广东—贵州
     assert marks[440200].level == "city" and marks[445200].scheme == "gd_counterpart"
-    assert marks[450100].via_zh == "广东省"  # 南宁 through the province pair
+    assert marks[450100].via_zh == "广东省" and marks[450100].through_province  # 南宁 through the province pair
+    assert not marks[520600].through_province and marks[450400].ref == "P-YGTS"  # 梧州: 广东's park, not 东莞's
     assert 530600 not in marks  # 昭通: superseded in 2021
     only_city = paired_sites(pairings, 441900, sites, include_province=False)
     assert set(only_city) == {520600, 440200, 445200}
@@ -190,6 +191,16 @@ def test_bonus_lifts_a_paired_site_and_says_why(tiny):
     assert render_reason(reason, "en") == en
     assert render_reason(reason, "zh") == "与东莞市结对（广东省珠三角—粤东西北对口帮扶，2013年）：+0.30"
     assert not any(r.code.startswith("paired") for r in paired.reasons_for("a_labour", 103))
+
+
+def test_a_province_level_pairing_gets_its_share_of_the_bonus(tiny):
+    table, cat = tiny
+    wide = PairMark("EW21-GD-GZ", "east_west", "广东省", 2021, "province", "current", through_province=True)
+    plan = PairingPlan(441900, "东莞市", "bonus", 0.4, {102: _plan("bonus").marks[102], 103: wide}, province_share=0.25)
+    r = score(table, cat, options=ScoringOptions(winsor=0, size_transform="none", pairing=plan))
+    assert r.scores.loc["a_labour", [101, 102, 103, 104]].round(6).tolist() == [0.0, 0.65, 0.6, 1.0]
+    reason = r.reasons_for("a_labour", 103)[0]
+    assert render_reason(reason, "en") == "paired with 广东省 under east–west cooperation (2021): +0.10"
 
 
 def test_constraint_never_places_demand_at_an_unpaired_site(tiny):

@@ -89,6 +89,7 @@ class PairMark:
     year: int | None  # the year the pairing began, else the year of its source
     level: str  # "city", "county", "province" or "park"
     status: str
+    through_province: bool = False  # by a province-level pairing: with a whole province, or the origin province's
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,15 @@ class PairingPlan:
     mode: str  # "bonus" or "constraint"
     bonus: float
     marks: Mapping[int, PairMark] = field(default_factory=dict)
+    province_share: float = 1.0  # share of the bonus for a site paired only through a province-level pairing
+
+    def bonus_of(self, site: int) -> float:
+        """The bonus of one site: ``bonus`` for the origin's own pairs and parks, ``province_share`` of it for a site
+        paired only through a province-level pairing, 0 for an unpaired site."""
+        mark = self.marks.get(int(site))
+        if mark is None:
+            return 0.0
+        return self.bonus * (self.province_share if mark.through_province else 1.0)
 
 
 def _check_sourced(df: pd.DataFrame, *, where: str, offset: int) -> None:
@@ -220,7 +230,7 @@ def _year(row: pd.Series) -> int | None:
 
 # the most specific mark wins: a city or county pair, then a park, then the province's pair; current before
 # unconfirmed
-_RANK = {"city": 0, "county": 0, "park": 1, "province": 2}
+_RANK = {"city": 0, "county": 0, "park": 1, "province": 2}  # within the origin's own marks, then its province's
 
 
 def paired_sites(
@@ -245,8 +255,9 @@ def paired_sites(
     for _, row in pairs_of(pairings, origin, include_superseded=False).iterrows():
         if row["status"] not in allowed or (row["via"] == "province" and not include_province):
             continue
+        wide = row["via"] == "province" or row["level"] == "province"
         mark = PairMark(str(row["pair_id"]), str(row["scheme"]), str(row["origin_zh"]), _year(row),
-                        str(row["level"]), str(row["status"]))  # fmt: skip
+                        str(row["level"]), str(row["status"]), wide)  # fmt: skip
         if row["level"] == "province":
             if include_province:
                 candidates += [(int(c), mark) for c in codes[provinces == int(row["partner_adcode"])]]
@@ -256,7 +267,7 @@ def paired_sites(
         own = int(row["origin_adcode"]) == int(origin)
         if row["status"] in allowed and (own or include_province) and int(row["host_adcode"]) in codes:
             mark = PairMark(str(row["park_id"]), str(row["scheme"]), str(row[C.NAME_ZH]), _year(row), "park",
-                            str(row["status"]))  # fmt: skip
+                            str(row["status"]), not own)  # fmt: skip
             candidates.append((int(row["host_adcode"]), mark))
     out: dict[int, PairMark] = {}
     for code, mark in candidates:
@@ -266,8 +277,8 @@ def paired_sites(
     return out
 
 
-def _key(mark: PairMark) -> tuple[int, int, int]:
-    return (_RANK[mark.level], STATUSES.index(mark.status), -(mark.year or 0))
+def _key(mark: PairMark) -> tuple[int, int, int, int]:
+    return (int(mark.through_province), _RANK[mark.level], STATUSES.index(mark.status), -(mark.year or 0))
 
 
 def pairing_plan(
@@ -308,4 +319,4 @@ def pairing_plan(
     zh = origins.set_index(C.ADCODE)[C.NAME_ZH].to_dict().get(origin)
     if zh is None:
         zh = str(pairings.pairs.set_index("origin_adcode")["origin_zh"].to_dict().get(origin, origin))
-    return PairingPlan(origin, str(zh), option.mode, option.bonus, marks)
+    return PairingPlan(origin, str(zh), option.mode, option.bonus, marks, option.province_share)

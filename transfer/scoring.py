@@ -359,7 +359,7 @@ def _pairing_reason(plan: PairingPlan | None, site: int) -> Reason | None:
         return None
     values: dict[str, Any] = {"with": mark.via_zh, "scheme": mark.scheme, "year": mark.year, "ref": mark.ref}
     if plan.mode == "bonus":
-        return Reason("strength", "paired_bonus", None, {**values, "bonus": plan.bonus})
+        return Reason("strength", "paired_bonus", None, {**values, "bonus": plan.bonus_of(site)})
     return Reason("strength", "paired", None, values)
 
 
@@ -367,7 +367,7 @@ def pairing_bonus(plan: PairingPlan | None, site_ids: Sequence[int]) -> np.ndarr
     """The pairing bonus of every site (None without a bonus-mode pairing)."""
     if plan is None or plan.mode != "bonus":
         return None
-    return np.array([plan.bonus if int(s) in plan.marks else 0.0 for s in site_ids], dtype=float)
+    return np.array([plan.bonus_of(int(s)) for s in site_ids], dtype=float)
 
 
 def _printed_score(contrib: np.ndarray, digits: int = 4) -> float:
