@@ -187,9 +187,9 @@ def test_bonus_lifts_a_paired_site_and_says_why(tiny):
     assert (reason.kind, reason.code, reason.values["with"], reason.values["year"]) == (
         "strength", "paired_bonus", "东莞市", 2013,
     )  # fmt: skip
-    en = "paired with 东莞市 under Guangdong Pearl River Delta counterpart support (2013): +0.30"
+    en = "paired with 东莞市 under Guangdong Pearl River Delta counterpart support (2013): +0.300"
     assert render_reason(reason, "en") == en
-    assert render_reason(reason, "zh") == "与东莞市结对（广东省珠三角—粤东西北对口帮扶，2013年）：+0.30"
+    assert render_reason(reason, "zh") == "与东莞市结对（广东省珠三角—粤东西北对口帮扶，2013年）：+0.300"
     assert not any(r.code.startswith("paired") for r in paired.reasons_for("a_labour", 103))
 
 
@@ -200,7 +200,7 @@ def test_a_province_level_pairing_gets_its_share_of_the_bonus(tiny):
     r = score(table, cat, options=ScoringOptions(winsor=0, size_transform="none", pairing=plan))
     assert r.scores.loc["a_labour", [101, 102, 103, 104]].round(6).tolist() == [0.0, 0.65, 0.6, 1.0]
     reason = r.reasons_for("a_labour", 103)[0]
-    assert render_reason(reason, "en") == "paired with 广东省 under east–west cooperation (2021): +0.10"
+    assert render_reason(reason, "en") == "paired with 广东省 under east–west cooperation (2021): +0.100"
 
 
 def test_constraint_never_places_demand_at_an_unpaired_site(tiny):

@@ -833,7 +833,7 @@ _REASON_FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("crex_limit", "limit"): ("g", ""),
     ("sea_limit", "got"): (",.0f", " CNY/TEU"),
     ("sea_limit", "limit"): (",.0f", ""),
-    ("paired_bonus", "bonus"): (".2f", ""),
+    ("paired_bonus", "bonus"): (".3f", ""),
 }
 
 
