@@ -24,5 +24,6 @@ def base():
 
     return load_base()
 
+
 # The team-server tests need a PostgreSQL/PostGIS server: `make test-server` starts a throwaway one and runs them.
 collect_ignore = [] if os.environ.get("TRANSFER_TEST_OWNER_URL") else ["server"]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import industry_profile
+from helpers import industry_profile, site_table
 
 from transfer import columns as C
 from transfer.cli import main as cli
@@ -16,31 +16,10 @@ from transfer.industries import IndustryCatalogue
 from transfer.pipeline import Base, RunResult, load_base, run
 from transfer.scenarios import Scenario
 from transfer.scoring import ScoringOptions, cluster_fit, normalise, robustness, rounded_contributions, score
-from transfer.sitetable import SiteTable, _labour_reserve
+from transfer.sitetable import _labour_reserve
 
 SITES = [101, 102, 103, 104]
-
-
-def _table(values: dict[str, list[float]], clusters: pd.DataFrame | None = None) -> SiteTable:
-    idx = pd.Index(SITES, name=C.ADCODE)
-    sites = pd.DataFrame(
-        {
-            C.NAME_ZH: ["甲", "乙", "丙", "丁"],
-            C.NAME_EN: ["A", "B", "C", "D"],
-            C.PROVINCE: ["河南省"] * 4,
-            C.PROVINCE_ADCODE: [410000] * 4,
-            C.REGION: [C.CENTRAL] * 4,
-            "has_full_bonded_zone": [True, False, False, False],
-            "eco_share": [0.0] * 4,
-        },
-        index=idx,
-    )
-    return SiteTable(
-        sites=sites,
-        values=pd.DataFrame(values, index=idx),
-        origin_costs=pd.DataFrame(index=idx),
-        clusters=clusters if clusters is not None else pd.DataFrame(index=idx),
-    )
+_table = site_table  # four sites 101..104 (tests/helpers.py)
 
 
 # --- normalisation ------------------------------------------------------------------------------------------------

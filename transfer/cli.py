@@ -500,6 +500,10 @@ def _parser() -> argparse.ArgumentParser:
     from transfer._cli_server import add_commands as add_server_commands  # server, login, layers, audit
 
     add_server_commands(sub, fmt)
+
+    from transfer._cli_pairs import add_commands as add_pairs  # pairs
+
+    add_pairs(sub, fmt)
     return p
 
 

@@ -166,6 +166,8 @@ class _FastRank:
             tot = w.sum(axis=1, keepdims=True)
             w = np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
             scores = (w * np.where(missing, 0.0, N)).sum(axis=1)
+        if self.result.bonus is not None:
+            scores = scores + self.result.bonus
         if not el[self.s]:
             return False, None
         rank = int((scores[el] > scores[self.s] + 1e-12).sum()) + 1

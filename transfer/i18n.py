@@ -519,6 +519,29 @@ _REASONS: dict[str, dict[str, str]] = {
     "reason.how_neutral": {"zh": "按中性值0.5计", "en": "scored neutral 0.5"},
     "reason.how_exclude": {"zh": "不计入权重", "en": "left out of the weights"},
     "reason.unknown_value": {"zh": "未知", "en": "unknown"},
+    "reason.paired_bonus": {
+        "zh": "与{with}结对（{scheme}，{year}年）：+{bonus}",
+        "en": "paired with {with} under {scheme} ({year}): +{bonus}",
+    },
+    "reason.paired": {
+        "zh": "与{with}结对（{scheme}，{year}年）",
+        "en": "paired with {with} under {scheme} ({year})",
+    },
+    "reason.not_paired": {
+        "zh": "排除：未与{origin}结对（本情景以结对为约束）",
+        "en": "excluded: not paired with {origin} (this scenario makes pairing a constraint)",
+    },
+    "pairing.scheme.east_west": {"zh": "东西部协作", "en": "east–west cooperation"},
+    "pairing.scheme.gd_counterpart": {
+        "zh": "广东省珠三角—粤东西北对口帮扶",
+        "en": "Guangdong Pearl River Delta counterpart support",
+    },
+    "pairing.scheme.js_north_south": {"zh": "江苏省南北挂钩", "en": "Jiangsu north–south pairing"},
+    "pairing.scheme.ne_counterpart": {
+        "zh": "东北地区与东部地区对口合作",
+        "en": "north-east–east counterpart cooperation",
+    },
+    "pairing.scheme.interprovincial": {"zh": "跨省合作共建园区", "en": "inter-provincial co-built park"},
 }
 
 # pages of the app: navigation, compare, saved work -------------------------------------------------------------
@@ -825,6 +848,7 @@ _REASON_FORMATS: dict[tuple[str, str], tuple[str, str]] = {
     ("crex_limit", "limit"): ("g", ""),
     ("sea_limit", "got"): (",.0f", " CNY/TEU"),
     ("sea_limit", "limit"): (",.0f", ""),
+    ("paired_bonus", "bonus"): (".3f", ""),
 }
 
 
@@ -842,6 +866,8 @@ def render_reason(reason: Reason, lang: str = DEFAULT_LANG) -> str:
         for name, value in values.items():
             spec, unit = _REASON_FORMATS.get((reason.code, name), ("", ""))
             params[name] = "?" if value is None else f"{value:{spec}}{unit}"
+        if "scheme" in values:  # a pairing scheme is a code with a name in each language
+            params["scheme"] = t(f"pairing.scheme.{values['scheme']}", lang)
     return t(f"reason.{reason.code}", lang, **params)
 
 
@@ -867,6 +893,8 @@ ERROR_TEXT_ZH: dict[str, tuple[str, str]] = {
     "layer.missing_columns": ("缺少必需的列:{hints}", "该图层({kind})需要以下列:{required}"),
     "value.unknown": ("字段 '{column}' 含未知值 '{value}'{hint}", "请使用以下值之一:{allowed}"),
     "id.empty": ("字段 '{column}' 为空", "每一行都需要唯一的 {column}"),
+    "pairing.unsourced": ("字段 '{field}' 为空", "每一条结对关系或共建园区都需要注明所依据的来源及其年份"),
+    "pairing.since_late": ("起始年份(since)晚于报道它的来源年份", "改正 'since' 或 'source_year'"),
     "id.duplicate": ("{column} 重复:{values}", "每个 {column} 只能出现一次;请合并或重新编号"),
     "adcode.format": (
         "字段 '{column}' 须为 6 位行政区划代码(如郑州市 410100)",

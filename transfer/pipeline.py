@@ -568,6 +568,8 @@ def firm_scores(result: ScoreResult, table: SiteTable, firms: pd.DataFrame) -> t
             )
         else:
             rows[f] = base
+        if result.bonus is not None:  # the run's pairing bonus, as in the industry's score
+            rows[f] += result.bonus
         elig[f] = result.eligible.iloc[i].to_numpy()
         if bool(firm.get("needs_bonded_zone", False)):
             elig[f] &= has_full
@@ -650,6 +652,17 @@ def run(
         layers, net, access = apply_scenario(base, scn)
         table = build_site_table(layers, access)
     opts = scoring_options(scn)
+    if scn.pairing is not None:
+        from transfer.pairings import pairing_plan
+
+        plan = pairing_plan(
+            scn.pairing,
+            origins=layers.origins,
+            sites=table.sites.reset_index(),
+            data_dir=layers.data_dir,
+            where=scn.source_path,
+        )
+        opts = dataclasses.replace(opts, pairing=plan)
     for key in scn.weights:
         if key != "*" and key not in base.catalogue.ids:
             raise ScenarioError(

@@ -19,6 +19,7 @@ __all__ = [
     "DemandItem",
     "MatchingOptions",
     "Overrides",
+    "PairingOption",
     "Scenario",
     "load_scenario",
     "parse_scenario",
@@ -91,6 +92,25 @@ class Constraints(_Strict):
     eco_restricted_share: float = Field(default=1 / 3, ge=0, le=1)
     eco_unknown_blocks_two_high: bool = False
     exclude_provinces: tuple[str | int, ...] = ()  # province names or adcodes
+
+
+class PairingOption(_Strict):
+    """Favour the sites officially paired with one origin (对口协作, 共建园区; see transfer.pairings).
+
+    ``bonus`` adds ``bonus`` to every industry's score at a paired site (``province_share`` of it where the site is
+    paired only through a province-level pairing); ``constraint`` makes the unpaired sites
+    ineligible, so no demand or firm of the run goes there. The run takes that origin's view: every score and
+    match of the run is affected, whatever origin a firm names.
+    """
+
+    origin: str | int  # origin name (东莞), English name (Dongguan) or adcode (441900)
+    mode: Literal["bonus", "constraint"] = "bonus"
+    bonus: float = Field(default=0.05, gt=0, le=0.5)
+    include_province: bool = True  # the origin province's pairings (广东—贵州 for 东莞) count too
+    # the share of the bonus a site gets when it is paired only through a province-level pairing (广东—贵州 names all
+    # of 贵州 for 东莞; 东莞—铜仁 is 东莞's own pair): a modelling choice, 0.5 by default
+    province_share: float = Field(default=0.5, ge=0, le=1)
+    include_unconfirmed: bool = True  # an older assignment not re-checked after 2021 still counts
 
 
 class SiteEdit(_Strict):
@@ -172,6 +192,7 @@ class Scenario(_Strict):
     overrides: Overrides = Overrides()
     demand: Demand = Demand()
     matching: MatchingOptions = MatchingOptions()
+    pairing: PairingOption | None = None
     source_path: str | None = Field(default=None, exclude=True)
     chain: tuple[str, ...] = Field(default=(), exclude=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,9 @@ from transfer.industries import CRITERIA, CRITERION_IDS, IndustryCatalogue, Indu
 from transfer.names import did_you_mean, unknown_name
 from transfer.sitetable import ECO_RESTRICTED_SHARE, SiteTable
 
+if TYPE_CHECKING:
+    from transfer.pairings import PairingPlan
+
 __all__ = [
     "INDUSTRY_SPECIFIC",
     "NORMALISATION",
@@ -25,6 +28,7 @@ __all__ = [
     "ScoringOptions",
     "cluster_fit",
     "normalise",
+    "pairing_bonus",
     "robustness",
     "rounded_contributions",
     "score",
@@ -116,6 +120,9 @@ class ScoringOptions:
         Treat unknown ecological status as restricted for 两高一资 industries (precautionary rule).
     exclude_provinces
         Province names (zh) or adcodes where no industry may go in this run.
+    pairing
+        An origin's pairings (:func:`transfer.pairings.pairing_plan`): "bonus" adds its bonus to every score at a
+        paired site, "constraint" excludes every unpaired site.
     """
 
     missing: Literal["neutral", "exclude"] = "neutral"
@@ -124,13 +131,15 @@ class ScoringOptions:
     eco_restricted_share: float = ECO_RESTRICTED_SHARE
     eco_unknown_blocks_two_high: bool = False
     exclude_provinces: tuple[str | int, ...] = ()
+    pairing: PairingPlan | None = None
 
 
 @dataclass(frozen=True)
 class ScoreResult:
     """Scores of every industry at every site, with the parts that explain them.
 
-    ``contributions[i, s, c]`` is weight x normalised value; summed over c it gives ``score``.
+    ``contributions[i, s, c]`` is weight x normalised value; summed over c, plus ``bonus[s]`` (the pairing bonus of
+    a paired site, 0 elsewhere), it gives ``score``.
     """
 
     industries: tuple[str, ...]
@@ -149,6 +158,7 @@ class ScoreResult:
     exclusions: Mapping[tuple[str, int], tuple[Reason, ...]] = field(default_factory=dict)  # the same, as data
     two_high: Mapping[str, bool] = field(default_factory=dict)  # industry id -> 两高一资 (for the site direction)
     note_items: tuple[Note, ...] = ()  # the notes as codes and values, rendered in the page language at the edge
+    bonus: np.ndarray | None = None  # (n_site,) pairing bonus added to every industry's score; None without one
 
     def _i(self, industry: str) -> int:
         try:
@@ -176,6 +186,9 @@ class ScoreResult:
         i = self._i(industry)
         s = self.site_ids.index(int(site))
         out = list(self.exclusions.get((industry, int(site)), ()))
+        paired = _pairing_reason(self.options.pairing, int(site))
+        if paired is not None:
+            out.append(paired)
         contrib = self.contributions[i, s]
         norm = self.normalised[i, s]
         w = self.weights[i]
@@ -224,14 +237,24 @@ class ScoreResult:
                     C.NAME_EN: meta[C.NAME_EN],
                     C.PROVINCE: meta[C.PROVINCE],
                     C.REGION: meta[C.REGION],
-                    # the printed score is the sum of the printed contributions (they add up exactly)
-                    "score": _printed_score(self.contributions[i, s]),
+                    # the printed score is the sum of the printed contributions (they add up exactly) and, in a
+                    # run with a pairing bonus, of the printed pairing_bonus
+                    "score": self._printed(i, s),
                     "eligible": bool(self.eligible.iat[i, s]),
                     "reasons": self.explain(industry, int(site), lang=lang),
                     "contributions": rounded_contributions(self.contributions[i, s], self.criteria),
+                    **self._bonus_column(s),
                 }
             )
         return pd.DataFrame(rows)
+
+    def _printed(self, i: int, s: int) -> float:
+        """The score as printed: the printed contributions plus the printed pairing bonus."""
+        bonus = self._bonus_column(s).get("pairing_bonus", 0.0)
+        return round(_printed_score(self.contributions[i, s]) + bonus, 4)
+
+    def _bonus_column(self, s: int) -> dict[str, float]:
+        return {} if self.bonus is None else {"pairing_bonus": round(float(self.bonus[s]), 4)}
 
     def positions(self, site: int) -> pd.DataFrame:
         """Where one site stands in every industry's list: rank among the eligible sites, their number and the
@@ -319,13 +342,32 @@ class ScoreResult:
                     "position_score": None
                     if pd.isna(frame.at[ind, "position_score"])
                     else round(float(frame.at[ind, "position_score"]), 3),
-                    "score": _printed_score(self.contributions[i, s]),
+                    "score": self._printed(i, s),
                     "eligible": bool(self.eligible.iat[i, s]),
                     "reasons": self.explain(ind, site, lang=lang),
                     "contributions": rounded_contributions(self.contributions[i, s], self.criteria),
+                    **self._bonus_column(s),
                 }
             )
         return pd.DataFrame(rows)
+
+
+def _pairing_reason(plan: PairingPlan | None, site: int) -> Reason | None:
+    """The reason a paired site shows in a run with a pairing option (None for an unpaired site or no option)."""
+    mark = plan.marks.get(site) if plan is not None else None
+    if plan is None or mark is None:
+        return None
+    values: dict[str, Any] = {"with": mark.via_zh, "scheme": mark.scheme, "year": mark.year, "ref": mark.ref}
+    if plan.mode == "bonus":
+        return Reason("strength", "paired_bonus", None, {**values, "bonus": plan.bonus_of(site)})
+    return Reason("strength", "paired", None, values)
+
+
+def pairing_bonus(plan: PairingPlan | None, site_ids: Sequence[int]) -> np.ndarray | None:
+    """The pairing bonus of every site (None without a bonus-mode pairing)."""
+    if plan is None or plan.mode != "bonus":
+        return None
+    return np.array([plan.bonus_of(int(s)) for s in site_ids], dtype=float)
 
 
 def _printed_score(contrib: np.ndarray, digits: int = 4) -> float:
@@ -481,7 +523,9 @@ def score(
         tot = w_eff.sum(axis=2, keepdims=True)
         w_eff = np.divide(w_eff, tot, out=np.zeros_like(w_eff), where=tot > 0)
         contrib = w_eff * np.where(missing, 0.0, N)
-    scores = pd.DataFrame(contrib.sum(axis=2), index=pd.Index(ids, name="industry"), columns=pd.Index(site_ids))
+    bonus = pairing_bonus(opts.pairing, site_ids)
+    total = contrib.sum(axis=2) + (bonus[None, :] if bonus is not None else 0.0)
+    scores = pd.DataFrame(total, index=pd.Index(ids, name="industry"), columns=pd.Index(site_ids))
 
     eligible, exclusions = _eligibility(table, profiles, site_ids, opts)
     reasons = {k: tuple(render_reason(r, "en") for r in v) for k, v in exclusions.items()}
@@ -508,6 +552,7 @@ def score(
         notes=tuple(notes),
         note_items=tuple(note_items),
         two_high={p.id: bool(p.two_high_one_resource) for p in profiles},
+        bonus=bonus,
     )
 
 
@@ -527,7 +572,16 @@ def _eligibility(
     crex = pd.to_numeric(vals["crex_time"], errors="coerce").to_numpy(dtype=float) if "crex_time" in vals else nan
     sea = pd.to_numeric(vals["sea_cost"], errors="coerce").to_numpy(dtype=float) if "sea_cost" in vals else nan
     provinces = s[C.PROVINCE].astype(str).to_numpy()
+    plan = opts.pairing
+    unpaired = None
+    if plan is not None and plan.mode == "constraint":
+        unpaired = np.array([int(c) not in plan.marks for c in site_ids], dtype=bool)
     ok = np.ones((len(profiles), n_s), dtype=bool)
+    origin_zh = plan.origin_zh if plan is not None else ""
+
+    def not_paired(j: int) -> Reason:
+        return Reason("excluded", "not_paired", None, {"origin": origin_zh})
+
     codes: dict[tuple[str, int], list[Reason]] = {}
 
     def fail(i: int, pid: str, mask: np.ndarray, reason: Callable[[int], Reason]) -> None:
@@ -540,6 +594,8 @@ def _eligibility(
 
     for i, p in enumerate(profiles):
         fail(i, p.id, prov_excl, lambda j: Reason("excluded", "excluded_province", None, {"province": provinces[j]}))
+        if unpaired is not None:
+            fail(i, p.id, unpaired, not_paired)
         if p.needs_bonded_zone:
             fail(i, p.id, ~has_full, lambda j: Reason("excluded", "needs_bonded_zone", "bonded_zone"))
         if p.two_high_one_resource:
@@ -599,6 +655,8 @@ def robustness(
         S = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
     else:
         S = draws @ np.where(known, N, NEUTRAL).T  # (n_draws, n_site)
+    if result.bonus is not None:
+        S = S + result.bonus[None, :]
     el = result.eligible.loc[industry].to_numpy()
     S[:, ~el] = -np.inf
     kk = min(k, int(el.sum()))
