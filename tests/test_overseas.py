@@ -235,13 +235,13 @@ def test_scores_by_hand() -> None:
     # A is the faster of the two with a port (transport 1), B the slower (0); C has neither wage nor port
     a = (w["sector_fit"] * 1 + w["wage_saving"] * 0.5 + w["transport_days"] * 0 + w["market_access"] * 0.7) / 1.05
     b = (w["sector_fit"] * 0 + w["wage_saving"] * 0.25 + w["transport_days"] * 1 + w["market_access"] * 0.56) / 1.05
-    c = (w["sector_fit"] * 1 + w["market_access"] * 0) / (w["sector_fit"] + w["market_access"])
+    c = (w["sector_fit"] * 1 + w["wage_saving"] * 0.5 + w["transport_days"] * 0.5 + w["market_access"] * 0) / 1.05
     slow, fast = sorted(["a", "b"], key=lambda z: df.loc[z, "transport_days"])[::-1]
     assert (slow, fast) == ("a", "b")  # Cambodia lies further from Shenzhen than Ho Chi Minh
     assert df.loc["a", "score"] == pytest.approx(a, abs=1e-4)
     assert df.loc["b", "score"] == pytest.approx(b, abs=1e-4)
     assert df.loc["c", "score"] == pytest.approx(c, abs=1e-4)
-    assert any("scored without wage_saving, transport_days" in x for x in df.loc["c", "caveats"])
+    assert any("wage_saving, transport_days unknown: counted 0.5" in x for x in df.loc["c", "caveats"])
     assert list(df["rank"]) == [1, 2, 3] and df["score"].is_monotonic_decreasing
 
 

@@ -323,8 +323,8 @@ def score_overseas(
     ship_speed_knots
         Sailing speed for the sea leg.
 
-    A criterion a zone has no value for is left out of that zone's score and the other weights are renormalised
-    (the domestic ``missing="exclude"`` rule); the caveats say which.
+    A criterion a zone has no value for counts 0.5, as an unknown value does in the domestic score (so a zone
+    is neither rewarded nor punished for what is not known about it); the caveats say which.
     """
     if not ship_speed_knots > 0 or not origin_wage_usd > 0:
         raise LayerError(
@@ -393,6 +393,10 @@ def score_overseas(
     return _rank(df, profile, gateway, ship_speed_knots)
 
 
+# An unknown criterion value counts as the middle of the scale, as in the domestic score.
+UNKNOWN_VALUE = 0.5
+
+
 def _weights(profile: Any) -> dict[str, float]:
     w = {
         "sector_fit": 0.35,
@@ -414,14 +418,13 @@ def _rank(df: pd.DataFrame, profile: Any, gateway: pd.Series, speed: float) -> p
             "market_access": df["market_access"],
         }
     )
-    weights = pd.DataFrame({c: np.where(parts[c].isna(), 0.0, w[c]) for c in CRITERIA}, index=df.index)
-    total = weights.sum(axis=1).replace(0.0, np.nan)
+    weights = pd.Series({c: w[c] for c in CRITERIA})
     df = df.copy()
-    df["score"] = ((weights * parts.fillna(0.0)).sum(axis=1) / total).fillna(0.0).round(4)
+    df["score"] = (parts[list(CRITERIA)].fillna(UNKNOWN_VALUE) * weights).sum(axis=1).round(4)
     for i in range(len(df)):
-        left_out = [c for c in CRITERIA if pd.isna(parts[c].iloc[i])]
-        if left_out:
-            df.at[i, "caveats"] = [*df.at[i, "caveats"], f"scored without {', '.join(left_out)} (unknown)"]
+        unknown = [c for c in CRITERIA if pd.isna(parts[c].iloc[i])]
+        if unknown:
+            df.at[i, "caveats"] = [*df.at[i, "caveats"], f"{', '.join(unknown)} unknown: counted {UNKNOWN_VALUE}"]
     df["reasons"] = [_reasons(df.iloc[i]) for i in range(len(df))]
     df = df.sort_values(["score", ZONE_ID], ascending=[False, True]).reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
