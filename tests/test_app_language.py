@@ -63,7 +63,10 @@ def page_texts(at: AppTest) -> list[str]:
 
 def _file_or_citation(text: str) -> bool:
     """Source citations and file names stay in their own language (see the Data page's note)."""
-    return bool(re.search(r"\.(csv|yaml|geojson|md|py|sqlite)\b|https?://|《|》|©|\bCC BY|\bMIT\b|ODbL", text))
+    return bool(
+        re.search(r"\.(csv|yaml|geojson|md|py|sqlite)\b|https?://|《|》|©|\bCC BY|\bMIT\b|ODbL", text)
+        or re.search(r"\b[\w-]+(?:\.[\w-]+)*\.(?:com|cn|org|net|cc|gov|int)(?:/|\b)", text)  # a web address
+    )
 
 
 def _layer_ids_out(text: str) -> str:

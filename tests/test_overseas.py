@@ -241,7 +241,7 @@ def test_scores_by_hand() -> None:
     assert df.loc["a", "score"] == pytest.approx(a, abs=1e-4)
     assert df.loc["b", "score"] == pytest.approx(b, abs=1e-4)
     assert df.loc["c", "score"] == pytest.approx(c, abs=1e-4)
-    assert any("wage_saving, transport_days unknown: counted 0.5" in x for x in df.loc["c", "caveats"])
+    assert any("wage saving, transport days unknown: counted 0.5" in x for x in df.loc["c", "caveats"])
     assert list(df["rank"]) == [1, 2, 3] and df["score"].is_monotonic_decreasing
 
 

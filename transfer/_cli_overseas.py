@@ -39,21 +39,24 @@ def check_layers(base: Any) -> None:
 
 
 def overseas_for(
-    base: Any, industry: str, origin_name: str | None
+    base: Any, industry: str, origin_name: str | None, *, lang: str = "en"
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Score the overseas zones for one industry from its origin, and read the border zones."""
+    """Score the overseas zones for one industry from its origin (reasons and caveats in ``lang``), and read the
+    border zones."""
     layers = _load(base)
     origin = _origin(base, industry, origin_name)
     gateway = ov.origin_gateway(base.layers.hubs, base.layers.origins, origin)
     row = base.layers.origins[base.layers.origins[C.ADCODE] == origin].iloc[0]
     wage_usd, wage_text = ov.origin_wage_usd(base.layers.province_economy, int(row[C.PROVINCE_ADCODE]))
-    zones = ov.score_overseas(layers, base.catalogue.get(industry), gateway, origin_wage_usd=wage_usd)
+    zones = ov.score_overseas(layers, base.catalogue.get(industry), gateway, origin_wage_usd=wage_usd, lang=lang)
     meta = {
         "industry": industry,
         "origin": origin,
         "origin_name": str(row[C.NAME_ZH]),
         "origin_gateway": str(gateway[C.HUB_ID]),
         "origin_wage": wage_text,
+        "origin_wage_usd": wage_usd,
+        "origin_gateway_name": {"zh": str(gateway[C.NAME_ZH]), "en": str(gateway[C.NAME_EN])},
         "ship_speed_knots": ov.DEFAULT_SHIP_SPEED_KNOTS,
         "inland_road_kmh": layers.road_speed_kmh,
     }
@@ -148,9 +151,8 @@ def match_overseas(base: Any, res: Any, out: Path) -> list[str]:
         )
         return lines
     rows = _greedy(unmatched, with_cap)
-    pd.DataFrame(rows, columns=["demand_id", "industry", ov.ZONE_ID, ov.COUNTRY, "jobs"]).to_csv(
-        out / "overseas_assignment.csv", index=False, lineterminator="\n"
-    )
+    assignment = pd.DataFrame(rows, columns=["demand_id", "industry", ov.ZONE_ID, ov.COUNTRY, "jobs"])
+    defused(assignment).to_csv(out / "overseas_assignment.csv", index=False, lineterminator="\n")
     jobs = sum(r[-1] for r in rows)
     lines.append(
         f"overseas: {jobs:,} unmatched jobs placed in {len(set(r[2] for r in rows))} overseas zones with a "

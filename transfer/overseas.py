@@ -109,6 +109,9 @@ EARTH_RADIUS_KM = 6371.0088
 # duties; standard GSP cuts some; AGOA adds duty-free access to the US for sub-Saharan countries.
 EU_ACCESS_VALUE = {"EU": 1.0, "EBA": 1.0, "GSP+": 0.8, "FTA": 0.8, "GSP": 0.4, "none": 0.0}
 EU_SHARE, US_SHARE = 0.7, 0.3
+
+# A reason or caveat: a message code and its values, rendered in the reader's language at the end (note_text).
+Note = tuple[str, dict[str, Any]]
 WAGE_WEIGHT = {"high": 0.30, "medium": 0.20, "low": 0.10}
 CRITERIA = ("sector_fit", "wage_saving", "transport_days", "market_access")
 # CNY per USD: central parity of 2024-12-31, 7.1884 (China Foreign Exchange Trade System, as reported by MENAFN /
@@ -306,8 +309,9 @@ def score_overseas(
     *,
     origin_wage_usd: float,
     ship_speed_knots: float = DEFAULT_SHIP_SPEED_KNOTS,
+    lang: str = "en",
 ) -> pd.DataFrame:
-    """Rank the overseas zones for one industry on their own criteria, with reasons and caveats.
+    """Rank the overseas zones for one industry on their own criteria, with reasons and caveats (in ``lang``).
 
     Parameters
     ----------
@@ -337,7 +341,7 @@ def score_overseas(
     rows = []
     for _, z in layers.zones.iterrows():
         country = countries.loc[z[ISO3]]
-        caveats: list[str] = []
+        caveats: list[Note] = []
         sea_km = inland_km = days = math.nan
         if pd.notna(z["port_lon"]):
             start = (float(gateway[C.LON]), float(gateway[C.LAT]))
@@ -345,28 +349,29 @@ def score_overseas(
             inland_km = float(z["inland_km"]) if pd.notna(z["inland_km"]) else 0.0
             days = sea_km / km_per_day + inland_km / (layers.road_speed_kmh * 24)
             if inland_km > 100:
-                caveats.append(f"inland leg {inland_km:.0f} km from {z['port_name']} is a straight line, not a road")
+                caveats.append(("inland_leg", {"km": f"{inland_km:.0f}", "port": str(z["port_name"])}))
         elif pd.notna(z["zone_lon"]):
-            caveats.append("no sea port in the table (land-only or port not in the port index): transport unknown")
+            caveats.append(("no_port", {}))
         if pd.isna(z["zone_lon"]):
-            caveats.append("location not sourced: no coordinates")
+            caveats.append(("no_location", {}))
         elif "host city" in str(z.get("coord_source") or ""):
-            caveats.append("coordinates of the host city, not the zone")
+            caveats.append(("host_city_point", {}))
         fit = _fit(z, profile.id)
         if math.isnan(fit):
-            caveats.append("sector focus not sourced")
+            caveats.append(("no_sector", {}))
         wage = country["min_wage_usd_month"]
+        names = {"zh": str(country.get(C.NAME_ZH) or country[C.NAME_EN]), "en": str(country[C.NAME_EN])}
         if pd.isna(wage):
-            caveats.append(f"{country[C.NAME_EN]} minimum wage in USD not sourced")
+            caveats.append(("no_wage", {"country": names}))
         elif country.get("wage_basis") == "customary_base":
-            caveats.append(f"{country[C.NAME_EN]} has no legal minimum wage: {wage:.0f} USD is the customary base")
+            caveats.append(("customary_wage", {"country": names, "usd": f"{wage:.0f}"}))
         if country["agoa"] != "not_applicable":
             year = int(country["agoa_year"])
-            caveats.append(f"AGOA eligibility as of {year}; AGOA lapsed 2025-09-30 (extension pending)")
+            caveats.append(("agoa_status", {"year": year}))
         if str(country.get("flag") or "").startswith("EBA partly"):
-            caveats.append("EU EBA partly withdrawn for this country since 2020")
+            caveats.append(("eba_partly", {}))
         if z["status"] == "listed":
-            caveats.append("national confirmation not verified")
+            caveats.append(("not_confirmed", {}))
         rows.append(
             {
                 ZONE_ID: z[ZONE_ID],
@@ -390,7 +395,7 @@ def score_overseas(
             }
         )
     df = pd.DataFrame(rows)
-    return _rank(df, profile, gateway, ship_speed_knots)
+    return _rank(df, profile, gateway, ship_speed_knots, lang)
 
 
 # An unknown criterion value counts as the middle of the scale, as in the domestic score.
@@ -408,7 +413,7 @@ def _weights(profile: Any) -> dict[str, float]:
     return {k: v / total for k, v in w.items()}
 
 
-def _rank(df: pd.DataFrame, profile: Any, gateway: pd.Series, speed: float) -> pd.DataFrame:
+def _rank(df: pd.DataFrame, profile: Any, gateway: pd.Series, speed: float, lang: str) -> pd.DataFrame:
     w = _weights(profile)
     parts = pd.DataFrame(
         {
@@ -424,8 +429,9 @@ def _rank(df: pd.DataFrame, profile: Any, gateway: pd.Series, speed: float) -> p
     for i in range(len(df)):
         unknown = [c for c in CRITERIA if pd.isna(parts[c].iloc[i])]
         if unknown:
-            df.at[i, "caveats"] = [*df.at[i, "caveats"], f"{', '.join(unknown)} unknown: counted {UNKNOWN_VALUE}"]
-    df["reasons"] = [_reasons(df.iloc[i]) for i in range(len(df))]
+            df.at[i, "caveats"] = [*df.at[i, "caveats"], ("unknown_counted", {"criteria": unknown})]
+    df["reasons"] = [[note_text(n, lang) for n in _reasons(df.iloc[i])] for i in range(len(df))]
+    df["caveats"] = [[note_text(n, lang) for n in notes] for notes in df["caveats"]]
     df = df.sort_values(["score", ZONE_ID], ascending=[False, True]).reset_index(drop=True)
     df.insert(0, "rank", range(1, len(df) + 1))
     df["origin_gateway"] = str(gateway[C.HUB_ID])
@@ -433,21 +439,35 @@ def _rank(df: pd.DataFrame, profile: Any, gateway: pd.Series, speed: float) -> p
     return df
 
 
-def _reasons(row: pd.Series) -> list[str]:
-    out = []
+def _reasons(row: pd.Series) -> list[Note]:
+    out: list[Note] = []
     if row["sector_fit"] == 1.0:
-        out.append("sector focus includes the industry")
+        out.append(("sector_fit", {}))
     elif row["sector_fit"] == 0.0:
-        out.append("sector focus is other industries")
+        out.append(("sector_other", {}))
     if pd.notna(row["transport_days"]):
-        out.append(f"{row['transport_days']:.1f} days to the zone ({row['sea_km']:,.0f} km by sea)")
+        out.append(("days", {"days": f"{row['transport_days']:.1f}", "km": f"{row['sea_km']:,.0f}"}))
     if pd.notna(row["wage_usd_month"]):
-        out.append(f"minimum wage {row['wage_usd_month']:.0f} USD/month ({row['wage_saving']:.0%} below the origin's)")
-    access = [f"EU {row['eu_access']}"] if row["eu_access"] != "none" else ["no EU preference"]
-    if row["agoa"] == "eligible":
-        access.append("AGOA")
-    out.append(", ".join(access))
+        out.append(("wage", {"usd": f"{row['wage_usd_month']:.0f}", "saving": f"{row['wage_saving']:.0%}"}))
+    eu = str(row["eu_access"])
+    out.append(("access_agoa" if row["agoa"] == "eligible" else "access", {"eu": eu}))
     return out
+
+
+def note_text(note: Note, lang: str = "en") -> str:
+    """A reason or caveat in ``lang`` (the templates are ``overseas.<code>`` in transfer.i18n)."""
+    from transfer.i18n import t
+
+    code, params = note
+    values = dict(params)
+    if "criteria" in values:
+        values["criteria"] = ", ".join(t(f"overseas.criterion.{c}", lang) for c in values["criteria"])
+        values["value"] = UNKNOWN_VALUE
+    if "eu" in values:
+        values["eu"] = t(f"overseas.eu.{values['eu']}", lang)
+    if isinstance(values.get("country"), dict):
+        values["country"] = values["country"].get(lang) or values["country"]["en"]
+    return t(f"overseas.{code}", lang, **values)
 
 
 def border_candidates(border: pd.DataFrame, domestic: pd.DataFrame) -> pd.DataFrame:

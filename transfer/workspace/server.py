@@ -304,14 +304,24 @@ class ServerWorkspace:
     def _login(self, username: str, password: str, team: str | None) -> LoginInfo:
         _check_text(username, "user name", non_empty=True)
         _check_text(password, "password")
-        row = (
-            self._connection()
-            .execute(
-                "SELECT status, token, team_name, role, expires_at, wait_s FROM transfer.login(%s, %s, %s)",
-                (username, password, team),
+        psycopg = _driver()
+        try:
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT status, token, team_name, role, expires_at, wait_s FROM transfer.login(%s, %s, %s)",
+                    (username, password, team),
+                )
+                .fetchone()
             )
-            .fetchone()
-        )
+        except psycopg.Error as exc:
+            raise WorkspaceError(
+                f"the team server could not log you in ({str(exc).strip().splitlines()[0] if str(exc) else exc})",
+                where=self.path,
+                fix="check that the server is running and up to date (transfer server migrate), then try again",
+            ) from exc
+        if row is None:
+            raise WorkspaceError("the team server gave no answer to the login", where=self.path, fix="try again")
         status, token, team_name, role, expires_at, wait_s = row
         where = f"team server {self.path}"
         if status == "bad":

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from transfer_app.core import tr
-from transfer_app.pages import compare, data, evaluation, explore, firms, saved, shortlists, workshop
+from transfer_app.pages import compare, cooperation, data, evaluation, explore, firms, saved, shortlists, workshop
 from transfer_app.state import Ctx
 
 __all__ = ["PAGES", "pages"]
@@ -21,6 +21,7 @@ PAGES: tuple[tuple[str, str, str, Callable[[Ctx], None]], ...] = (
     ("firms", "tab.firms", ":material/factory:", firms.render),
     ("saved", "tab.saved", ":material/bookmarks:", saved.render),
     ("evaluation", "tab.evaluation", ":material/leaderboard:", evaluation.render),
+    ("cooperation", "tab.cooperation", ":material/handshake:", cooperation.render),
     ("data", "tab.data", ":material/database:", data.render),
 )
 
