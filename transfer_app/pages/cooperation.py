@@ -68,10 +68,15 @@ def _pair_map(ctx: Ctx, marks: dict[int, Any], parks: pd.DataFrame) -> folium.Ma
             line = [[float(o[C.LAT]), float(o[C.LON])], [c.y, c.x]]
             folium.PolyLine(line, color=OWN, weight=1.5, dash_array="4 4").add_to(m)
     for _, p in parks.dropna(subset=[C.LON, C.LAT]).iterrows():
-        folium.RegularPolygonMarker(
-            [float(p[C.LAT]), float(p[C.LON])], number_of_sides=4, radius=7, color="#ffffff", weight=1,
-            fill_color=PARK, fill_opacity=1, tooltip=html_text(_name(p, lang)),
-        ).add_to(m)  # fmt: skip
+        square = (  # a DivIcon is plain Leaflet (a polygon marker would need a plug-in from the internet)
+            f'<div style="width:12px;height:12px;background:{PARK};border:1.5px solid #fff;'
+            'box-shadow:0 0 2px #333"></div>'
+        )
+        folium.Marker(
+            [float(p[C.LAT]), float(p[C.LON])],
+            icon=folium.DivIcon(html=square, icon_size=(12, 12), icon_anchor=(6, 6)),
+            tooltip=html_text(_name(p, lang)),
+        ).add_to(m)
     return m
 
 
@@ -122,24 +127,21 @@ def _pairings(ctx: Ctx) -> None:
     if table.empty:
         st.info(tr("coop.no_pairs", lang, origin=label))
         return
-    left, right = st.columns([3, 2])
-    with left:
-        m = _pair_map(ctx, marks, own)
-        st_folium(m, key="pair_map", height=470, use_container_width=True, returned_objects=[])
-        st.markdown(_legend(lang), unsafe_allow_html=True)
-    with right:
-        shown = pd.DataFrame(
-            {
-                tr("coop.col_partner", lang): [_partner(ctx, r) for r in table.itertuples()],
-                tr("coop.col_scheme", lang): table["scheme_name"],
-                tr("coop.col_level", lang): [tr(f"coop.level.{v}", lang) for v in table["level"]],
-                tr("coop.col_since", lang): [("" if v is None or pd.isna(v) else str(int(v))) for v in table["since"]],
-                tr("coop.col_status", lang): [tr(f"coop.status.{v}", lang) for v in table["status"]],
-                tr("coop.col_sites", lang): table["n_sites"],
-            }
-        )
-        st.dataframe(shown, hide_index=True, width="stretch", height=430)
-        st.caption(tr("coop.pairs_note", lang))
+    m = _pair_map(ctx, marks, own)
+    st_folium(m, key="pair_map", height=440, use_container_width=True, returned_objects=[])
+    st.markdown(_legend(lang), unsafe_allow_html=True)
+    shown = pd.DataFrame(
+        {
+            tr("coop.col_partner", lang): [_partner(ctx, r) for r in table.itertuples()],
+            tr("coop.col_scheme", lang): table["scheme_name"],
+            tr("coop.col_level", lang): [tr(f"coop.level.{v}", lang) for v in table["level"]],
+            tr("coop.col_since", lang): [("" if v is None or pd.isna(v) else str(int(v))) for v in table["since"]],
+            tr("coop.col_status", lang): [tr(f"coop.status.{v}", lang) for v in table["status"]],
+            tr("coop.col_sites", lang): table["n_sites"],
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 400))
+    st.caption(tr("coop.pairs_note", lang))
     with st.expander(tr("coop.sources", lang)):
         for r in table.itertuples():
             st.markdown(f"- `{html_text(str(r.ref))}` {html_text(str(r.source))} ({int(r.source_year)})")
@@ -181,6 +183,7 @@ def _overseas(ctx: Ctx) -> None:
         st.markdown(f"**{tr('coop.border_title', lang)}**")
         shown = ctx.result.shortlist(ctx.industry, top=len(ctx.base.layers.sites), eligible_only=False, lang=lang)
         rank = dict(zip(shown[C.ADCODE].astype(int), shown["rank"], strict=True))
+        border = border.assign(_rank=[rank.get(int(a), 10**6) for a in border["city_adcode"]]).sort_values("_rank")
         st.dataframe(
             pd.DataFrame(
                 {
