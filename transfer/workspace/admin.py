@@ -12,7 +12,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 from transfer.errors import WorkspaceError
 from transfer.workspace import pg_schema
-from transfer.workspace.server import _driver, redact_url
+from transfer.workspace.server import _driver, first_line, redact_url
 
 __all__ = ["app_url", "create_account", "create_team", "init_server", "migrate", "schema_version", "set_session_hours"]
 
@@ -26,7 +26,7 @@ def _connect(owner_url: str) -> Any:
         return psycopg.connect(owner_url, autocommit=True, connect_timeout=10, application_name="transfer-admin")
     except psycopg.Error as exc:
         raise WorkspaceError(
-            f"cannot connect to the server as its owner ({str(exc).strip().splitlines()[0]})",
+            f"cannot connect to the server as its owner ({first_line(exc)})",
             where=redact_url(owner_url),
             fix="check the owner URL: postgresql://OWNER:PASSWORD@HOST:PORT/DATABASE",
         ) from exc
@@ -87,24 +87,24 @@ def migrate(owner_url: str, *, app_role: str = pg_schema.APP_ROLE_DEFAULT) -> tu
                 exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (app_role,)).fetchone()
                 if exists:
                     conn.execute(pg_schema.grants(app_role))
-        except psycopg.errors.InsufficientPrivilege as exc:
+        except (
+            psycopg.errors.InsufficientPrivilege,
+            psycopg.errors.FeatureNotSupported,
+            psycopg.errors.UndefinedFile,
+        ) as exc:
+            privilege = isinstance(exc, psycopg.errors.InsufficientPrivilege)
             raise WorkspaceError(
-                f"the owner role may not create the schema or an extension ({str(exc).strip().splitlines()[0]})",
+                (
+                    "the owner role may not create the schema or an extension"
+                    if privilege
+                    else "the server lacks a required extension"
+                )
+                + f" ({first_line(exc)})",
                 where=redact_url(owner_url),
                 fix="connect as the database owner; a superuser must first run CREATE EXTENSION postgis; "
-                "CREATE EXTENSION pgcrypto; in the database",
-            ) from exc
-        except psycopg.errors.FeatureNotSupported as exc:
-            raise WorkspaceError(
-                f"the server lacks a required extension ({str(exc).strip().splitlines()[0]})",
-                where=redact_url(owner_url),
-                fix="install PostGIS and the contrib modules (Debian: postgresql-15-postgis-3)",
-            ) from exc
-        except psycopg.errors.UndefinedFile as exc:
-            raise WorkspaceError(
-                f"the server lacks a required extension ({str(exc).strip().splitlines()[0]})",
-                where=redact_url(owner_url),
-                fix="install PostGIS on the server (Debian: apt-get install postgresql-15-postgis-3)",
+                "CREATE EXTENSION pgcrypto; in the database"
+                if privilege
+                else "install PostGIS and the contrib modules on the server (Debian: postgresql-15-postgis-3)",
             ) from exc
     return before, pg_schema.SCHEMA_VERSION
 

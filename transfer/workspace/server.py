@@ -91,6 +91,12 @@ def redact_url(url: str) -> str:
 _SERVER_ONLY = {"": ("team_id", "seq", "author"), "scenarios": ("team_id",)}
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of a driver error's message (PostgreSQL adds detail and hint lines)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def _iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -220,7 +226,7 @@ class ServerWorkspace:
             )
         except psycopg.Error as exc:
             raise WorkspaceError(
-                f"cannot connect to the team server ({str(exc).strip().splitlines()[0] if str(exc) else exc})",
+                f"cannot connect to the team server ({first_line(exc)})",
                 where=self.path,
                 fix="check the URL, that the server is running and that the role's password is right",
             ) from exc
@@ -316,7 +322,7 @@ class ServerWorkspace:
             )
         except psycopg.Error as exc:
             raise WorkspaceError(
-                f"the team server could not log you in ({str(exc).strip().splitlines()[0] if str(exc) else exc})",
+                f"the team server could not log you in ({first_line(exc)})",
                 where=self.path,
                 fix="check that the server is running and up to date (transfer server migrate), then try again",
             ) from exc
@@ -425,7 +431,7 @@ class ServerWorkspace:
                     if number == self._max_retries or not (conn.closed or conn.broken or isinstance(exc, retryable)):
                         raise WorkspaceError(
                             f"the connection to the team server was lost during this "
-                            f"{'save' if write else 'read'} ({str(exc).strip().splitlines()[0] if str(exc) else exc}); "
+                            f"{'save' if write else 'read'} ({first_line(exc)}); "
                             "the server keeps either the whole record or none of it",
                             where=self.path,
                             fix="check the network and the server, then save again: a saved record is found, "
@@ -445,8 +451,7 @@ class ServerWorkspace:
                         pass
                     else:
                         raise WorkspaceError(
-                            f"the team server refused the {'save' if write else 'read'}: "
-                            f"{str(exc).strip().splitlines()[0]}",
+                            f"the team server refused the {'save' if write else 'read'}: {first_line(exc)}",
                             where=self.path,
                             fix="check the values given; nothing was changed",
                         ) from exc
