@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from transfer.escape import markdown_text
+from transfer.pipeline import RunResult
+from transfer.scenarios import Scenario
 from transfer.scoring import robustness
 from transfer_app import core, maps
 from transfer_app.session import Key
@@ -27,7 +30,7 @@ from transfer_app.state import (
     site_name,
 )
 
-__all__ = ["render", "site_profile"]
+__all__ = ["MapInputs", "cached_map", "map_look", "render", "site_profile"]
 
 tr = core.tr
 # the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars)
@@ -76,8 +79,10 @@ def _explorer(ctx: Ctx) -> None:
         st.caption(f"{tr('map.colour_by', ctx.lang)}: {industry_name(ctx, ctx.industry)}")
         # a new container key draws a new map (industry, weights, scenario, language, data); a selection only adds
         # its outline and routes to the drawn map. The map object of a look is built once and kept (cached_map).
-        look = f"{ctx.base_token}|{scenario_text(ctx.scn)}|{ctx.industry}|{ctx.lang}"
-        kept = cached_map(look, ctx)
+        look = map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang)
+        kept = cached_map(
+            look, MapInputs(ctx.run, ctx.industry, ctx.lang, ctx.provinces, ctx.map_sites, ctx.base_token)
+        )
         center, zoom = maps.view_for(ctx.map_sites, selected, lines)
         with st.container(key="map_" + hashlib.sha1(look.encode()).hexdigest()[:12]):
             out = kept.show(
@@ -123,18 +128,40 @@ def _fragment_rerun() -> bool:
 MAPS_KEPT_ON_DISK = 16
 
 
+class MapInputs(NamedTuple):
+    """What the explorer map of one look is drawn from."""
+
+    run: RunResult
+    industry: str
+    lang: str
+    provinces: gpd.GeoDataFrame | None
+    map_sites: gpd.GeoDataFrame
+    base_token: str
+
+
+def map_look(base_token: str, scn: Scenario, industry: str, lang: str) -> str:
+    """The key of one look of the explorer map: data, scenario (with its weights), industry and language."""
+    return f"{base_token}|{scenario_text(scn)}|{industry}|{lang}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(look: str, _ctx: Ctx) -> maps.KeptMap:
+def cached_map(look: str, _inputs: MapInputs) -> maps.KeptMap:
     """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing. What
     the browser gets of a look of the default data is also kept on disk, so a new process does not build it again."""
+    inputs = _inputs
 
     def build() -> maps.KeptMap:
         m = maps.make_map(
-            _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
+            inputs.run,
+            inputs.run.scores,
+            inputs.industry,
+            inputs.lang,
+            provinces=inputs.provinces,
+            map_sites=inputs.map_sites,
         )
         return maps.KeptMap(m)
 
-    if _ctx.base_token != "default":  # an uploaded data set: this session's only
+    if inputs.base_token != "default":  # an uploaded data set: this session's only
         return build()
     made: list[maps.KeptMap] = []
 
