@@ -11,6 +11,7 @@ from transfer.i18n import DEFAULT_LANG, LANGS
 from transfer.mapview import vendor_leaflet
 from transfer.pipeline import Base
 from transfer_app import core, maps, pages, state
+from transfer_app.pages import explore
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
 tr = core.tr
@@ -51,8 +52,6 @@ def warm_caches() -> None:
     """Make what the first page of a new session reads, in the caches its run reads them from: the default data, the
     run of the default scenario, the map shapes and the explorer map of the default industry and language (called
     at server start, see :mod:`transfer_app.serve`)."""
-    from transfer_app.pages import explore
-
     base = default_base()
     token = Session().base_token
     scn = state.resolve_scenario(state.DEFAULT_KEY, Session())
@@ -205,7 +204,9 @@ def _main() -> None:
         run_ms=run_ms,
         saved=tuple(saved),
     )
-    nav = st.navigation(pages.pages(ctx), position="top")
+    listed = pages.pages(ctx)
+    nav = st.navigation(listed, position="top")
+    explore.explorer(ctx, shown=nav.url_path == listed[0].url_path)  # on every page: the browser keeps the map
     flash = session.take_flash()
     if flash:
         st.toast(flash)

@@ -30,7 +30,7 @@ from transfer_app.state import (
     site_name,
 )
 
-__all__ = ["MapInputs", "cached_map", "map_look", "render", "site_profile"]
+__all__ = ["EXPLORER_KEY", "MapInputs", "cached_map", "explorer", "map_look", "render", "site_profile"]
 
 tr = core.tr
 # the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars)
@@ -59,15 +59,32 @@ def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
     return out
 
 
+EXPLORER_KEY = "explorer"
+# the explorer of another page: not seen and taking no room, at its full size (Leaflet keeps what it drew)
+_HIDDEN_CSS = (
+    f"<style>.st-key-{EXPLORER_KEY} {{visibility: hidden; flex: none !important; height: 0 !important; "
+    "min-height: 0 !important; overflow: hidden !important; margin-bottom: -1rem}</style>"
+)
+
+
 def render(ctx: Ctx) -> None:
-    """Map explorer: the suitability map, toggleable layers, a click (or pick) opens a site's profile."""
-    _explorer(ctx)
+    """The map page: its explorer is drawn before every page by the app's script (:func:`explorer`)."""
+
+
+def explorer(ctx: Ctx, *, shown: bool) -> None:
+    """The map explorer, drawn by the app's script before every page: shown on the map page, hidden on the others.
+    An element of the app's script (not of a page) stays in the browser when the page changes, so coming back to the
+    map shows the map already drawn instead of making it again (about 1 s in the browser)."""
+    st.html("<style></style>" if shown else _HIDDEN_CSS)  # style only: no room on the page
+    sent = ctx.session.store.pop(Key.MAP_SENT, None)  # what the last run left in the browser
+    with st.container(key=EXPLORER_KEY):
+        _explorer(ctx, shown, sent)
 
 
 @st.fragment
-def _explorer(ctx: Ctx) -> None:
+def _explorer(ctx: Ctx, shown: bool, sent: str | None) -> None:
     """The map and the profile as one fragment: a click on the map or a pick reruns only this part of the page (the
-    sidebar and the run it reads do not depend on the selected site)."""
+    sidebar and the run it reads do not depend on the selected site). Hidden, only the map is drawn."""
     selected = ctx.session.site
     routes = []
     if selected is not None:
@@ -80,9 +97,8 @@ def _explorer(ctx: Ctx) -> None:
         # a new container key draws a new map (industry, weights, scenario, language, data); a selection only adds
         # its outline and routes to the drawn map. The map object of a look is built once and kept (cached_map).
         look = map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang)
-        kept = cached_map(
-            look, MapInputs(ctx.run, ctx.industry, ctx.lang, ctx.provinces, ctx.map_sites, ctx.base_token)
-        )
+        inputs = MapInputs(ctx.run, ctx.industry, ctx.lang, ctx.provinces, ctx.map_sites, ctx.base_token)
+        kept = cached_map(look, inputs)
         center, zoom = maps.view_for(ctx.map_sites, selected, lines)
         with st.container(key="map_" + hashlib.sha1(look.encode()).hexdigest()[:12]):
             out = kept.show(
@@ -93,10 +109,13 @@ def _explorer(ctx: Ctx) -> None:
                 center=center,
                 zoom=zoom,
                 on_change=partial(_on_map_click, ctx),
-                drawn=_fragment_rerun(),
+                drawn=_fragment_rerun() or sent == look,
             )
+        ctx.session.store[Key.MAP_SENT] = look
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
     del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
+    if not shown:
+        return
     with right:
         order = ctx.result.scores.loc[ctx.industry].sort_values(ascending=False).index
         labels = site_labels(ctx)
