@@ -74,11 +74,14 @@ def render(ctx: Ctx) -> None:
 def explorer(ctx: Ctx, *, shown: bool) -> None:
     """The map explorer, drawn by the app's script before every page: shown on the map page, hidden on the others.
     An element of the app's script (not of a page) stays in the browser when the page changes, so coming back to the
-    map shows the map already drawn instead of making it again (about 1 s in the browser)."""
+    map shows the map already drawn instead of making it again (about 1 s in the browser). Hidden, the map is kept
+    only while it is the one the browser holds: another look (new weights on the workshop page, say) is neither
+    built nor sent until the map page shows it."""
     st.html("<style></style>" if shown else _HIDDEN_CSS)  # style only: no room on the page
     sent = ctx.session.store.pop(Key.MAP_SENT, None)  # what the last run left in the browser
     with st.container(key=EXPLORER_KEY):
-        _explorer(ctx, shown, sent)
+        if shown or sent == map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang):
+            _explorer(ctx, shown, sent)
 
 
 @st.fragment
