@@ -206,13 +206,18 @@ def _main() -> None:
     )
     listed = pages.pages(ctx)
     nav = st.navigation(listed, position="top")
-    explore.explorer(ctx, shown=nav.url_path == listed[0].url_path)  # on every page: the browser keeps the map
+    on_map = nav.url_path == listed[0].url_path
+    draw_explorer = explore.explorer(ctx, shown=on_map)  # on every page, at one place: the browser keeps the map
     flash = session.take_flash()
     if flash:
         st.toast(flash)
+    if on_map:
+        draw_explorer()
     try:
         nav.run()
     finally:  # after the page (a new page's map starts loading first), and also when the page stops or fails
+        if not on_map:
+            draw_explorer()
         with st.sidebar:
             _sidebar(session, base, saved, about)
     if not _WARMED.get(id(base)):  # once per data set and process

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
 from typing import Any, NamedTuple
 
@@ -71,17 +72,25 @@ def render(ctx: Ctx) -> None:
     """The map page: its explorer is drawn before every page by the app's script (:func:`explorer`)."""
 
 
-def explorer(ctx: Ctx, *, shown: bool) -> None:
+def explorer(ctx: Ctx, *, shown: bool) -> Callable[[], None]:
     """The map explorer, drawn by the app's script before every page: shown on the map page, hidden on the others.
     An element of the app's script (not of a page) stays in the browser when the page changes, so coming back to the
     map shows the map already drawn instead of making it again (about 1 s in the browser). Hidden, the map is kept
     only while it is the one the browser holds: another look (new weights on the workshop page, say) is neither
-    built nor sent until the map page shows it."""
+    built nor sent until the map page shows it.
+
+    Places the explorer (its place on the page stays the same on every page) and returns the function that draws
+    it there: the app calls it before the map page, and after another page, so that page is sent first."""
     st.html("<style></style>" if shown else _HIDDEN_CSS)  # style only: no room on the page
     sent = ctx.session.store.pop(Key.MAP_SENT, None)  # what the last run left in the browser
-    with st.container(key=EXPLORER_KEY):
-        if shown or sent == map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang):
-            _explorer(ctx, shown, sent)
+    slot = st.container(key=EXPLORER_KEY)
+
+    def draw() -> None:
+        with slot:
+            if shown or sent == map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang):
+                _explorer(ctx, shown, sent)
+
+    return draw
 
 
 @st.fragment
