@@ -64,7 +64,8 @@ EXPLORER_KEY = "explorer"
 # the explorer of another page: not seen and taking no room, at its full size (Leaflet keeps what it drew)
 _HIDDEN_CSS = (
     f"<style>.st-key-{EXPLORER_KEY} {{visibility: hidden; flex: none !important; height: 0 !important; "
-    "min-height: 0 !important; overflow: hidden !important; margin-bottom: -1rem}</style>"
+    "min-height: 0 !important; overflow: hidden !important}"
+    f'[data-testid="stLayoutWrapper"]:has(> .st-key-{EXPLORER_KEY}) {{margin-bottom: -1rem}}</style>'
 )
 
 
