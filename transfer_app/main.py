@@ -63,9 +63,8 @@ def warm_caches() -> None:
 
 
 def _choices(session: Session, base: Base, saved: list[object]) -> tuple[str, int]:
-    """The choices every page shares, from the session (or their defaults) before their widgets are drawn: the page
-    is drawn first, so the browser starts loading the map while the sidebar is drawn. Returns (scenario key,
-    origin)."""
+    """The choices every page shares, from the session (or their defaults) before their widgets are drawn (the
+    sidebar says what the chosen scenario is, known only once it is resolved). Returns (scenario key, origin)."""
     session.restore(Key.LANG, DEFAULT_LANG, allowed=list(LANGS))
     catalogue = base.catalogue
     origin_codes = [int(c) for c in base.layers.origins["adcode"]]
@@ -178,6 +177,8 @@ def _main() -> None:
         st.error(str(exc))
         scn_key, plain = state.DEFAULT_KEY, state.resolve_scenario(state.DEFAULT_KEY, session)
     about = state.scenario_about(scn_key, plain, lang)
+    with st.sidebar:  # early in the run: a widget drawn late could undo a pick the user makes meanwhile
+        _sidebar(session, base, saved, about)
     scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):
@@ -215,11 +216,9 @@ def _main() -> None:
         draw_explorer()
     try:
         nav.run()
-    finally:  # after the page (a new page's map starts loading first), and also when the page stops or fails
+    finally:  # after the page, so it is sent first (and also when the page stops or fails)
         if not on_map:
             draw_explorer()
-        with st.sidebar:
-            _sidebar(session, base, saved, about)
     if not _WARMED.get(id(base)):  # once per data set and process
         _WARMED[id(base)] = True
         state.warm_network(base)
