@@ -30,7 +30,9 @@ click a site -> profile
     so its routes are computed for the first time, as for a user's first click on a site.
 page switch
     map -> 短名单 (until its heading "...承接地短名单" and the first table's rows are shown) and back -> 地图 (until
-    the new map is painted), by clicking the page link (``st.navigation``) or the tab (``st.tabs``) with that label.
+    a map not seen before the click is seen and painted: a new one, or one the app kept hidden on the other page),
+    by clicking the page link (``st.navigation``) or the tab (``st.tabs``) with that label. Seen means laid out and
+    not hidden by CSS ``visibility``, so a map kept hidden counts only once it shows.
 slider release -> table
     on 情景工作坊, the first weight slider moved by one arrow-key step (0.01, one committed value), the same way
     each repetition so that no weight set is computed twice; until the table under 推荐承接地 shows other content.
@@ -133,7 +135,11 @@ _SCRIPT_STATE_JS = """
 const app = document.querySelector('[data-testid="stApp"]');
 return app ? app.getAttribute('data-test-script-state') : null;
 """
-_VISIBLE_JS = "const visible = (e) => e.getClientRects().length > 0 && !e.closest('[data-stale=\"true\"]');"
+# seen on the page: laid out, not hidden by CSS visibility (a page may keep an element hidden for later), not stale
+_VISIBLE_JS = (
+    "const visible = (e) => e.getClientRects().length > 0 && e.checkVisibility({visibilityProperty: true})"
+    " && !e.closest('[data-stale=\"true\"]');"
+)
 # the newest visible map iframe that was not there before the action (older ones carry data-bench-old)
 _MAP_FRAME_JS = (
     _VISIBLE_JS
@@ -142,9 +148,13 @@ const frames = [...document.querySelectorAll('iframe[title="streamlit_folium.st_
 return frames.filter((f) => visible(f) && !f.dataset.benchOld).pop() || null;
 """
 )
-_MARK_OLD_JS = """
-for (const e of document.querySelectorAll('iframe, h3')) e.dataset.benchOld = '1';
+# what is seen before an action is old; an element kept hidden (e.g. a map kept for a page) is new once it shows
+_MARK_OLD_JS = (
+    _VISIBLE_JS
+    + """
+for (const e of document.querySelectorAll('iframe, h3')) e.dataset.benchOld = visible(e) ? '1' : '';
 """
+)
 # text of the new visible h3 containing arguments[0] (or null)
 _NEW_HEADING_JS = (
     _VISIBLE_JS

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import geopandas as gpd
 import streamlit as st
 
@@ -13,6 +11,7 @@ from transfer.i18n import DEFAULT_LANG, LANGS, error_text
 from transfer.mapview import vendor_leaflet
 from transfer.pipeline import Base
 from transfer_app import core, login, maps, pages, state
+from transfer_app.pages import explore
 from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
 tr = core.tr
@@ -49,8 +48,35 @@ def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
     return state.disk_cached("map_sites", "", lambda: maps.simplified_sites(_base.layers.sites), gpd.GeoDataFrame)
 
 
-def _language(session: Session) -> None:
+def warm_caches() -> None:
+    """Make what the first page of a new session reads, in the caches its run reads them from: the default data, the
+    run of the default scenario, the map shapes and the explorer map of the default industry and language (called
+    at server start, see :mod:`transfer_app.serve`)."""
+    base = default_base()
+    token = Session().base_token
+    scn = state.resolve_scenario(state.DEFAULT_KEY, Session())
+    run, _ms = state.timed_run(base, token, scn)
+    inputs = explore.MapInputs(
+        run, DEFAULT_INDUSTRY, DEFAULT_LANG, province_shapes(str(base.layers.data_dir)), map_sites(base, token), token
+    )
+    explore.cached_map(explore.map_look(token, scn, DEFAULT_INDUSTRY, DEFAULT_LANG), inputs)
+
+
+def _choices(session: Session, base: Base, saved: list[object]) -> tuple[str, int]:
+    """The choices every page shares, from the session (or their defaults) before their widgets are drawn (the
+    sidebar says what the chosen scenario is, known only once it is resolved). Returns (scenario key, origin)."""
     session.restore(Key.LANG, DEFAULT_LANG, allowed=list(LANGS))
+    catalogue = base.catalogue
+    origin_codes = [int(c) for c in base.layers.origins["adcode"]]
+    session.restore(Key.INDUSTRY, DEFAULT_INDUSTRY, allowed=list(catalogue.ids))
+    session.restore(Key.SCENARIO, state.DEFAULT_KEY, allowed=state.scenario_options(session, saved=saved))
+    main = [int(o) for o in catalogue.get(session.industry).main_origins if int(o) in origin_codes]
+    session.restore(Key.ORIGIN, main[0] if main else origin_codes[0], allowed=origin_codes)
+    session.restore(Key.TOP_N, 10)
+    return str(session.get(Key.SCENARIO)), int(session.get(Key.ORIGIN))
+
+
+def _language(session: Session) -> None:
     st.radio(
         tr("sidebar.language", session.lang),
         list(LANGS),
@@ -61,18 +87,18 @@ def _language(session: Session) -> None:
     session.remember(Key.LANG)
 
 
-def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, int, Any]:
-    """The choices every page shares: language, industry, scenario, origin, top N. Returns (scenario key, origin)."""
-    st.markdown(f"### {tr('app.title', session.lang)}")
-    st.caption(tr("app.subtitle", session.lang))
+def _sidebar(session: Session, base: Base, saved: list[object], about: str) -> None:
+    """The widgets of the choices every page shares (language, industry, scenario, origin, top N), read before by
+    :func:`_choices`; ``about`` says what the scenario is."""
+    lang = session.lang
+    st.markdown(f"### {tr('app.title', lang)}")
+    st.caption(tr("app.subtitle", lang))
     _language(session)
     login.sidebar_badge(session, st)
-    lang = session.lang
     catalogue = base.catalogue
     origins = base.layers.origins
     origin_codes = [int(c) for c in origins["adcode"]]
-    session.restore(Key.INDUSTRY, DEFAULT_INDUSTRY, allowed=list(catalogue.ids))
-    industry = st.selectbox(
+    st.selectbox(
         tr("sidebar.industry", lang),
         list(catalogue.ids),
         format_func=lambda i: catalogue.get(i).name_zh if lang == "zh" else catalogue.get(i).name_en,
@@ -81,20 +107,17 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         args=(session, catalogue, origin_codes),
     )
     session.remember(Key.INDUSTRY)
-    options = state.scenario_options(session, saved=saved)
-    session.restore(Key.SCENARIO, state.DEFAULT_KEY, allowed=options)
-    scn_key = st.selectbox(
+    st.selectbox(
         tr("sidebar.scenario", lang),
-        options,
+        state.scenario_options(session, saved=saved),
         format_func=lambda k: state.scenario_label(k, lang),
         key=Key.SCENARIO,
     )
     session.remember(Key.SCENARIO)
-    about = st.empty()  # what the scenario is, filled once it is resolved
-    main = [int(o) for o in catalogue.get(industry).main_origins if int(o) in origin_codes]
-    session.restore(Key.ORIGIN, main[0] if main else origin_codes[0], allowed=origin_codes)
+    if about:
+        st.caption(about)
     names = dict(zip(origins["adcode"].astype(int), origins["name_zh" if lang == "zh" else "name_en"], strict=True))
-    origin = st.selectbox(
+    st.selectbox(
         tr("sidebar.origin", lang),
         origin_codes,
         format_func=lambda c: str(names.get(c, c)),
@@ -103,7 +126,6 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         args=(session,),
     )
     session.remember(Key.ORIGIN)
-    session.restore(Key.TOP_N, 10)
     st.number_input(tr("sidebar.top_n", lang), 1, 100, key=Key.TOP_N)
     session.remember(Key.TOP_N)
     if session.custom_base is not None:
@@ -113,7 +135,6 @@ def _sidebar(session: Session, base: Base, saved: list[object]) -> tuple[str, in
         industries = "、".join(catalogue.get(k).name_zh if lang == "zh" else catalogue.get(k).name_en for k in custom)
         st.info(tr("sidebar.custom_weights", lang, industries=industries))
         st.button(tr("sidebar.reset_all_weights", lang), on_click=session.reset_all_weights, key="reset_all_w")
-    return str(scn_key), int(origin), about
 
 
 def main() -> None:
@@ -143,8 +164,10 @@ def main() -> None:
 
 
 def _main() -> None:
+    maps.register_component()
     session = Session.current()
     if not login.login_gate(session):  # on a team server: nothing but the login form until logged in
+        session.restore(Key.LANG, DEFAULT_LANG, allowed=list(LANGS))
         with st.sidebar:
             st.markdown(f"### {tr('app.title', session.lang)}")
             _language(session)
@@ -157,8 +180,7 @@ def _main() -> None:
         st.error(str(exc))
         st.stop()
     saved = state.saved_scenarios()
-    with st.sidebar:
-        scn_key, origin, about = _sidebar(session, base, saved)
+    scn_key, origin = _choices(session, base, saved)
     lang = session.lang
 
     # the one run for the chosen scenario, with the slider weights as a scenario override
@@ -167,9 +189,9 @@ def _main() -> None:
     except TransferError as exc:
         st.error(str(exc))
         scn_key, plain = state.DEFAULT_KEY, state.resolve_scenario(state.DEFAULT_KEY, session)
-    text = state.scenario_about(scn_key, plain, lang)
-    if text:
-        about.caption(text)
+    about = state.scenario_about(scn_key, plain, lang)
+    with st.sidebar:  # early in the run: a widget drawn late could undo a pick the user makes meanwhile
+        _sidebar(session, base, saved, about)
     scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):
@@ -196,11 +218,20 @@ def _main() -> None:
         run_ms=run_ms,
         saved=tuple(saved),
     )
-    nav = st.navigation(pages.pages(ctx), position="top")
+    listed = pages.pages(ctx)
+    nav = st.navigation(listed, position="top")
+    on_map = nav.url_path == listed[0].url_path
+    draw_explorer = explore.explorer(ctx, shown=on_map)  # on every page, at one place: the browser keeps the map
     flash = session.take_flash()
     if flash:
         st.toast(flash)
-    nav.run()
+    if on_map:
+        draw_explorer()
+    try:
+        nav.run()
+    finally:  # after the page, so it is sent first (and also when the page stops or fails)
+        if not on_map:
+            draw_explorer()
     if not _WARMED.get(id(base)):  # once per data set and process
         _WARMED[id(base)] = True
         state.warm_network(base)

@@ -23,6 +23,7 @@ __all__ = [
     "legend_chips",
     "make_map",
     "map_html_size_bytes",
+    "register_component",
     "selection_layer",
     "simplified_sites",
     "site_at",
@@ -502,6 +503,22 @@ class KeptMap:
             on_change=changed,
             wrap_longitude=False,
         )
+
+
+def register_component() -> None:
+    """Register streamlit-folium's component with this server (once per process). The package registers it when it
+    is first imported in a script run; imported by the warm-up at server start (:mod:`transfer_app.serve`), it was
+    not, and the browser could not load the map."""
+    import streamlit_folium as sf
+    from streamlit import runtime
+    from streamlit.components.v1.component_registry import ComponentRegistry
+
+    if not runtime.exists():
+        return
+    component = sf._component_func
+    registry = ComponentRegistry.instance()
+    if registry.get_component(component.name) is None:
+        registry.register_component(component)
 
 
 def map_html_size_bytes(m: folium.Map) -> int:

@@ -36,6 +36,7 @@ class Key(StrEnum):
     SITE = "site"
     SITE_PICK = "site_pick"
     LAST_CLICK = "last_click"
+    MAP_SENT = "map_sent"  # the look of the map the browser holds (its script was sent), until a run without it
     CUSTOM_BASE = "custom_base"
     BASE_TOKEN = "base_token"
     REPLACE_MSG = "replace_msg"

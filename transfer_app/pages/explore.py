@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from transfer.escape import markdown_text
+from transfer.pipeline import RunResult
+from transfer.scenarios import Scenario
 from transfer.scoring import robustness
 from transfer_app import core, maps
 from transfer_app.session import Key
@@ -27,7 +31,7 @@ from transfer_app.state import (
     site_name,
 )
 
-__all__ = ["render", "site_profile"]
+__all__ = ["EXPLORER_KEY", "MapInputs", "cached_map", "explorer", "map_look", "render", "site_profile"]
 
 tr = core.tr
 # the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars)
@@ -56,15 +60,44 @@ def _routes(ctx: Ctx, adcode: int) -> list[tuple[str, str, Any, str]]:
     return out
 
 
+EXPLORER_KEY = "explorer"
+# the explorer of another page: not seen and taking no room, at its full size (Leaflet keeps what it drew)
+_HIDDEN_CSS = (
+    f"<style>.st-key-{EXPLORER_KEY} {{visibility: hidden; flex: none !important; height: 0 !important; "
+    "min-height: 0 !important; overflow: hidden !important}"
+    f'[data-testid="stLayoutWrapper"]:has(> .st-key-{EXPLORER_KEY}) {{margin-bottom: -1rem}}</style>'
+)
+
+
 def render(ctx: Ctx) -> None:
-    """Map explorer: the suitability map, toggleable layers, a click (or pick) opens a site's profile."""
-    _explorer(ctx)
+    """The map page: its explorer is drawn before every page by the app's script (:func:`explorer`)."""
+
+
+def explorer(ctx: Ctx, *, shown: bool) -> Callable[[], None]:
+    """The map explorer, drawn by the app's script before every page: shown on the map page, hidden on the others.
+    An element of the app's script (not of a page) stays in the browser when the page changes, so coming back to the
+    map shows the map already drawn instead of making it again (about 1 s in the browser). Hidden, the map is kept
+    only while it is the one the browser holds: another look (new weights on the workshop page, say) is neither
+    built nor sent until the map page shows it.
+
+    Places the explorer (its place on the page stays the same on every page) and returns the function that draws
+    it there: the app calls it before the map page, and after another page, so that page is sent first."""
+    st.html("<style></style>" if shown else _HIDDEN_CSS)  # style only: no room on the page
+    sent = ctx.session.store.pop(Key.MAP_SENT, None)  # what the last run left in the browser
+    slot = st.container(key=EXPLORER_KEY)
+
+    def draw() -> None:
+        with slot:
+            if shown or sent == map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang):
+                _explorer(ctx, shown, sent)
+
+    return draw
 
 
 @st.fragment
-def _explorer(ctx: Ctx) -> None:
+def _explorer(ctx: Ctx, shown: bool, sent: str | None) -> None:
     """The map and the profile as one fragment: a click on the map or a pick reruns only this part of the page (the
-    sidebar and the run it reads do not depend on the selected site)."""
+    sidebar and the run it reads do not depend on the selected site). Hidden, only the map is drawn."""
     selected = ctx.session.site
     routes = []
     if selected is not None:
@@ -76,8 +109,9 @@ def _explorer(ctx: Ctx) -> None:
         st.caption(f"{tr('map.colour_by', ctx.lang)}: {industry_name(ctx, ctx.industry)}")
         # a new container key draws a new map (industry, weights, scenario, language, data); a selection only adds
         # its outline and routes to the drawn map. The map object of a look is built once and kept (cached_map).
-        look = f"{ctx.base_token}|{scenario_text(ctx.scn)}|{ctx.industry}|{ctx.lang}"
-        kept = cached_map(look, ctx)
+        look = map_look(ctx.base_token, ctx.scn, ctx.industry, ctx.lang)
+        inputs = MapInputs(ctx.run, ctx.industry, ctx.lang, ctx.provinces, ctx.map_sites, ctx.base_token)
+        kept = cached_map(look, inputs)
         center, zoom = maps.view_for(ctx.map_sites, selected, lines)
         with st.container(key="map_" + hashlib.sha1(look.encode()).hexdigest()[:12]):
             out = kept.show(
@@ -88,10 +122,13 @@ def _explorer(ctx: Ctx) -> None:
                 center=center,
                 zoom=zoom,
                 on_change=partial(_on_map_click, ctx),
-                drawn=_fragment_rerun(),
+                drawn=_fragment_rerun() or sent == look,
             )
+        ctx.session.store[Key.MAP_SENT] = look
         st.markdown(maps.legend_chips(ctx.lang), unsafe_allow_html=True)
     del out  # a click is read by _on_map_click before this run, so it opens the profile in the same run
+    if not shown:
+        return
     with right:
         order = ctx.result.scores.loc[ctx.industry].sort_values(ascending=False).index
         labels = site_labels(ctx)
@@ -123,18 +160,40 @@ def _fragment_rerun() -> bool:
 MAPS_KEPT_ON_DISK = 16
 
 
+class MapInputs(NamedTuple):
+    """What the explorer map of one look is drawn from."""
+
+    run: RunResult
+    industry: str
+    lang: str
+    provinces: gpd.GeoDataFrame | None
+    map_sites: gpd.GeoDataFrame
+    base_token: str
+
+
+def map_look(base_token: str, scn: Scenario, industry: str, lang: str) -> str:
+    """The key of one look of the explorer map: data, scenario (with its weights), industry and language."""
+    return f"{base_token}|{scenario_text(scn)}|{industry}|{lang}"
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(look: str, _ctx: Ctx) -> maps.KeptMap:
+def cached_map(look: str, _inputs: MapInputs) -> maps.KeptMap:
     """The explorer map of one look, built once (about 1.5 s) and drawn again with only the selection changing. What
     the browser gets of a look of the default data is also kept on disk, so a new process does not build it again."""
+    inputs = _inputs
 
     def build() -> maps.KeptMap:
         m = maps.make_map(
-            _ctx.run, _ctx.result, _ctx.industry, _ctx.lang, provinces=_ctx.provinces, map_sites=_ctx.map_sites
+            inputs.run,
+            inputs.run.scores,
+            inputs.industry,
+            inputs.lang,
+            provinces=inputs.provinces,
+            map_sites=inputs.map_sites,
         )
         return maps.KeptMap(m)
 
-    if _ctx.base_token != "default":  # an uploaded data set: this session's only
+    if inputs.base_token != "default":  # an uploaded data set: this session's only
         return build()
     made: list[maps.KeptMap] = []
 
