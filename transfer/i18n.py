@@ -469,6 +469,8 @@ _CRITERIA_SHORT: dict[str, dict[str, str]] = {
 
 # app-only labels: loading messages, zone types in English, route finding
 _APP: dict[str, dict[str, str]] = {
+    "sidebar.data_source": {"zh": "数据:文件夹 {name}", "en": "Data: folder {name}"},
+    "sidebar.team_layers": {"zh": "数据:团队图层第 {version} 版", "en": "Data: team layers, version {version}"},
     "login.title": {"zh": "登录团队服务器", "en": "Log in to the team server"},
     "login.where": {"zh": "服务器:{server}", "en": "Server: {server}"},
     "login.user": {"zh": "用户名", "en": "User name"},

@@ -6,6 +6,9 @@ through `open_ws`, which opens the team server with it (or the workspace file wh
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
 from typing import Any
 
 from transfer.errors import TransferError, WorkspaceError
@@ -37,6 +40,49 @@ def open_ws(session: Session | None = None) -> WorkspaceAPI:
             "you are not logged in to the team server", where="team server", fix="log in again", code="server.TR010"
         )
     return ServerWorkspace(str(workspace_target()), token=login["token"])
+
+
+DATA_ENV = "TRANSFER_DATA"
+
+
+def data_folder(session: Session) -> str | None:
+    """The data folder of $TRANSFER_DATA: a folder as given, or a team server's published layers
+    (``postgresql://...?layers=N|latest``, fetched with the member's session into the cache once); None without it."""
+    raw = os.environ.get(DATA_ENV, "").strip()
+    if not raw:
+        return None
+    if not is_server_url(raw):
+        if not Path(raw).expanduser().is_dir():
+            raise WorkspaceError(
+                "the data folder does not exist", where=DATA_ENV, fix="give the folder that holds the layers"
+            )
+        return str(Path(raw).expanduser())
+    from transfer.workspace.team_layers import fetch_layers, split_data_url
+
+    url, version = split_data_url(raw)
+    login = session.store.get(Key.SERVER_LOGIN)
+    if not login:
+        raise WorkspaceError(
+            "team layers need a login to the team server",
+            where=DATA_ENV,
+            fix="run the app against the same server (TRANSFER_WORKSPACE=postgresql://...) and log in",
+            code="server.TR010",
+        )
+    with ServerWorkspace(url, token=login["token"]) as ws:
+        return str(fetch_layers(ws, version))
+
+
+def data_label(data_dir: Path | str, lang: str) -> str | None:
+    """What the sidebar says about the data in use when it is not the embedded default: the team's layer version,
+    or the folder's name."""
+    raw = os.environ.get(DATA_ENV, "").strip()
+    if not raw:
+        return None
+    name = Path(data_dir).name
+    match = re.search(r"_v(\d+)$", name) if is_server_url(raw) else None
+    if match:
+        return tr("sidebar.team_layers", lang, version=match.group(1))
+    return tr("sidebar.data_source", lang, name=name)
 
 
 def session_ended(exc: BaseException) -> bool:

@@ -33,6 +33,25 @@ def default_base() -> Base:
 
 
 @st.cache_resource(show_spinner=False)
+def folder_base(data_dir: str) -> Base:
+    """The base of another data folder ($TRANSFER_DATA, or a team's published layers), loaded once per process."""
+    vendor_leaflet()
+    return cached_load_base(data_dir)
+
+
+def session_base(session: Session) -> tuple[Base, str]:
+    """The data this session runs on and its cache token: a layer replaced on the Data page, else $TRANSFER_DATA (a
+    folder or a team server's published layers, ``postgresql://...?layers=N``), else the embedded default (token
+    "default": what the caches of the default data are kept under)."""
+    if session.custom_base is not None:
+        return session.custom_base, session.base_token
+    folder = login.data_folder(session)
+    if folder is None:
+        return default_base(), session.base_token
+    return folder_base(folder), f"data:{folder}"
+
+
+@st.cache_resource(show_spinner=False)
 def province_shapes(data_dir: str) -> gpd.GeoDataFrame | None:
     path = f"{data_dir}/provinces.geojson"
     try:
@@ -130,6 +149,8 @@ def _sidebar(session: Session, base: Base, saved: list[object], about: str) -> N
     session.remember(Key.TOP_N)
     if session.custom_base is not None:
         st.warning(tr("sidebar.data_replaced", lang))
+    elif base.layers.data_dir is not None and (label := login.data_label(base.layers.data_dir, lang)):
+        st.caption(label)
     custom = sorted(k for k in session.weights if k in catalogue.ids)
     if custom:
         industries = "、".join(catalogue.get(k).name_zh if lang == "zh" else catalogue.get(k).name_en for k in custom)
@@ -175,9 +196,11 @@ def _main() -> None:
     lang = session.lang
     try:
         with st.spinner(tr("app.loading", lang)):
-            base = session.custom_base or default_base()
+            base, base_token = session_base(session)
     except TransferError as exc:
-        st.error(str(exc))
+        if login.session_ended(exc):
+            session.store[Key.SERVER_LOGIN] = None
+        st.error(error_text(exc, lang))
         st.stop()
     saved = state.saved_scenarios()
     scn_key, origin = _choices(session, base, saved)
@@ -195,17 +218,17 @@ def _main() -> None:
     scn = state.with_weights(plain, {k: v for k, v in session.weights.items() if k in base.catalogue.ids})
     try:
         with st.spinner(tr("app.loading", lang)):
-            result_run, run_ms = state.timed_run(base, session.base_token, scn, plain=plain)
+            result_run, run_ms = state.timed_run(base, base_token, scn, plain=plain)
     except TransferError as exc:
         st.error(str(exc))
         scn = plain = state.resolve_scenario(state.DEFAULT_KEY, session)
-        result_run, run_ms = state.timed_run(base, session.base_token, scn)
+        result_run, run_ms = state.timed_run(base, base_token, scn)
 
     ctx = state.Ctx(
         session=session,
         lang=lang,
         base=base,
-        base_token=session.base_token,
+        base_token=base_token,
         run=result_run,
         scn=scn,
         scn_plain=plain,
@@ -214,7 +237,7 @@ def _main() -> None:
         origin=origin,
         top_n=session.top_n,
         provinces=province_shapes(str(base.layers.data_dir)),
-        map_sites=map_sites(base, session.base_token),
+        map_sites=map_sites(base, base_token),
         run_ms=run_ms,
         saved=tuple(saved),
     )

@@ -69,3 +69,32 @@ def test_saved_scenario_goes_to_the_team_and_logout_returns_to_the_form(server: 
     assert [t.value for t in at.title] == [core.tr("login.title", "zh")]
     with ServerWorkspace(server.app_url, token=token) as ws, pytest.raises(Exception, match="not logged in"):
         ws.list_scenarios()
+
+
+def test_app_runs_on_the_team_layers(
+    server: Server, team: Team, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    from transfer._paths import default_data_dir
+    from transfer.workspace import ServerWorkspace
+    from transfer.workspace.team_layers import publish_layers
+
+    data = json.loads((default_data_dir() / "sites.geojson").read_text(encoding="utf-8"))
+    renamed = next(f for f in data["features"] if f["properties"]["adcode"] == 410100)
+    renamed["properties"]["name_en"] = "Zhengzhou (team layer)"
+    with ServerWorkspace.login(server.app_url, team.admin, PASSWORD) as ws:
+        publish_layers(ws, {"sites.geojson": json.dumps(data, ensure_ascii=False).encode("utf-8")})
+    monkeypatch.setenv("TRANSFER_DATA", server.app_url + "?layers=latest")
+    monkeypatch.setenv("TRANSFER_CACHE_DIR", str(tmp_path))
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["lang"] = "en"
+    at.run()
+    at.text_input(key="login_user").set_value(team.viewer)
+    at.text_input(key="login_password").set_value(PASSWORD)
+    next(b for b in at.button if b.label == core.tr("login.submit", "en")).click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert core.tr("sidebar.team_layers", "en", version=1) in [c.value for c in at.caption]
+    options = [str(o) for s in at.selectbox for o in s.options]
+    assert any("Zhengzhou (team layer)" in o for o in options)
