@@ -27,15 +27,27 @@ def _text(value: Any) -> str:
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
-def pairs_table(data_dir: str | Path | None, origin_name: str, *, lang: str = "en") -> tuple[str, pd.DataFrame]:
-    """The origin's label and one row per pairing or co-built park (superseded ones last), for the CLI."""
+def pairs_table(
+    data_dir: str | Path | None,
+    origin_name: str,
+    *,
+    lang: str = "en",
+    origins: pd.DataFrame | None = None,
+    sites: pd.DataFrame | None = None,
+    pairings: Any = None,
+) -> tuple[str, pd.DataFrame]:
+    """The origin's label and one row per pairing or co-built park (superseded ones last).
+
+    ``origins``, ``sites`` and ``pairings`` are read from ``data_dir`` unless given (the app passes its loaded
+    layers, so nothing is read again)."""
     from transfer._paths import default_data_dir
     from transfer.pairings import load_pairings, origin_names, pairs_of, parks_of
 
     root = Path(data_dir) if data_dir else default_data_dir()
-    pairings = load_pairings(root)
-    origins = gpd.read_file(root / "origins.geojson")
-    sites = pd.DataFrame(gpd.read_file(root / "sites.geojson").drop(columns="geometry"))
+    pairings = pairings if pairings is not None else load_pairings(root)
+    origins = origins if origins is not None else gpd.read_file(root / "origins.geojson")
+    if sites is None:
+        sites = pd.DataFrame(gpd.read_file(root / "sites.geojson").drop(columns="geometry"))
     names = origin_names(origins, pairings)
     origin = names.resolve(origin_name, where="--origin", fix="name an origin city; `transfer sites` lists sites")
     site_codes = set(sites[C.ADCODE].astype(int))

@@ -13,7 +13,14 @@ from typing import Any
 
 from transfer.errors import TransferError, WorkspaceError
 from transfer.i18n import error_text
-from transfer.workspace import ServerWorkspace, WorkspaceAPI, is_server_url, open_workspace, workspace_target
+from transfer.workspace import (
+    ServerWorkspace,
+    WorkspaceAPI,
+    is_server_url,
+    open_workspace,
+    redact_url,
+    workspace_target,
+)
 from transfer_app import core
 from transfer_app.session import Key, Session
 
@@ -131,7 +138,7 @@ def login_gate(session: Session) -> bool:
 
     lang = session.lang
     st.title(tr("login.title", lang))
-    st.caption(tr("login.where", lang, server=ServerWorkspace.redacted(str(workspace_target()))))
+    st.caption(tr("login.where", lang, server=redact_url(str(workspace_target()))))
     with st.form("login"):
         st.text_input(tr("login.user", lang), key="login_user")
         st.text_input(tr("login.password", lang), type="password", key="login_password")

@@ -204,11 +204,6 @@ class ServerWorkspace:
         """The server URL without its password (what the app shows as "where the work is saved")."""
         return redact_url(self._url)
 
-    @staticmethod
-    def redacted(url: str) -> str:
-        """A server URL without its password."""
-        return redact_url(url)
-
     @property
     def token(self) -> str | None:
         """The session token (keep it secret)."""

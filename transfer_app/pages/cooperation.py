@@ -109,19 +109,38 @@ def _legend(lang: str) -> str:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _pair_data(
+    _base: Any, base_token: str, origin: int, lang: str
+) -> tuple[pd.DataFrame, dict[int, Any], pd.DataFrame]:
+    """The origin's pairings table, its paired sites and its co-built parks (read and resolved once per data set,
+    origin and language, from the loaded layers)."""
+    del base_token  # the cache key of ``_base``
+    pairings = load_pairings(_base.layers.data_dir)
+    sites = pd.DataFrame(_base.layers.sites.drop(columns="geometry"))
+    _, table = pairs_table(
+        _base.layers.data_dir, str(origin), lang=lang, origins=_base.layers.origins, sites=sites, pairings=pairings
+    )
+    marks = paired_sites(pairings, origin, sites)
+    parks = pairings.parks[pairings.parks["origin_adcode"].astype(int).isin([origin, origin // 10000 * 10000])]
+    return table, marks, parks[parks["status"] != "superseded"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _overseas_data(_base: Any, base_token: str, industry: str, origin: int, lang: str) -> tuple[Any, Any, Any]:
+    """The overseas zones scored for one industry and origin (20 sea routes) and the border zones, once per data
+    set, industry, origin and language."""
+    del base_token
+    return overseas_for(_base, industry, str(origin), lang=lang)
+
+
 def _pairings(ctx: Ctx) -> None:
     lang = ctx.lang
-    base = ctx.base
     try:
-        _, table = pairs_table(base.layers.data_dir, str(ctx.origin), lang=lang)
-        pairings = load_pairings(base.layers.data_dir)
+        table, marks, own = _pair_data(ctx.base, ctx.base_token, ctx.origin, lang)
     except TransferError as exc:
         st.error(error_text(exc, lang))
         return
-    sites = pd.DataFrame(base.layers.sites.drop(columns="geometry"))
-    marks = paired_sites(pairings, ctx.origin, sites)
-    own = pairings.parks[pairings.parks["origin_adcode"].astype(int).isin([ctx.origin, ctx.origin // 10000 * 10000])]
-    own = own[own["status"] != "superseded"]
     label = _origin_label(ctx)
     st.markdown(f"**{tr('coop.pairs_title', lang, origin=label)}**")
     if table.empty:
@@ -150,7 +169,7 @@ def _pairings(ctx: Ctx) -> None:
 def _overseas(ctx: Ctx) -> None:
     lang = ctx.lang
     try:
-        zones, border, meta = overseas_for(ctx.base, ctx.industry, str(ctx.origin), lang=lang)
+        zones, border, meta = _overseas_data(ctx.base, ctx.base_token, ctx.industry, ctx.origin, lang)
     except TransferError as exc:
         st.error(error_text(exc, lang))
         return
