@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import subprocess
 import sys
 import threading
+import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -64,23 +67,59 @@ def test_the_map_page_does_not_import_the_other_pages() -> None:
     assert out.stdout.strip() == "[]", out.stdout
 
 
-def test_lifespan_starts_the_warm_up_and_the_warm_up_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
-    started = threading.Event()
-    monkeypatch.setattr(serve, "warm_up", started.set)
+def test_the_server_answers_once_the_warm_up_is_done_and_the_warm_up_never_raises(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    done = threading.Event()
+
+    def slow() -> bool:
+        time.sleep(0.3)
+        done.set()
+        return True
+
+    monkeypatch.setattr(serve, "warm_up", slow)
+    seen: list[bool] = []
 
     async def serve_once() -> None:
         async with serve.lifespan(None):
-            pass
+            seen.append(done.is_set())  # the server starts answering here
 
     asyncio.run(serve_once())
-    assert started.wait(10)
+    assert seen == [True]
+
+    hang = threading.Event()
+    monkeypatch.setattr(serve, "warm_up", hang.wait)  # a warm-up that never ends does not keep the server shut
+    monkeypatch.setattr(serve, "WARM_UP_WAIT_S", 0.2)
+    t0 = time.perf_counter()
+    asyncio.run(serve_once())
+    assert time.perf_counter() - t0 < 5
+    hang.set()
     monkeypatch.undo()
 
     def broken() -> None:
         raise RuntimeError("no data")
 
     monkeypatch.setattr(app_main, "warm_caches", broken)
-    serve.warm_up()  # the first script run meets the error and shows it
+    monkeypatch.delenv("TRANSFER_DATA", raising=False)
+    assert serve.warm_up() is False  # the first script run meets the error and shows it
+
+
+def test_a_successful_warm_up_freezes_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_main, "warm_caches", lambda: None)
+    monkeypatch.delenv("TRANSFER_DATA", raising=False)
+    try:
+        assert serve.warm_up() is True
+        assert gc.get_freeze_count() > 0  # a full collection no longer walks the data, network and maps
+    finally:
+        gc.unfreeze()
+    monkeypatch.setenv("TRANSFER_DATA", "/some/folder")  # another data set is loaded with its session
+    assert serve.warm_up() is False
+
+
+def test_the_served_app_neither_watches_its_files_nor_collects_after_every_run() -> None:
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["fileWatcherType"] == "none"  # the watcher walks every module at each session and run
+    assert config["runner"]["postScriptGC"] is False  # a full collection after each run held the next click 0.5 s
 
 
 def test_the_warm_up_makes_the_map_the_first_run_draws(monkeypatch: pytest.MonkeyPatch) -> None:
