@@ -26,7 +26,9 @@ from typing import Any
 
 __all__ = ["WARM_UP_WAIT_S", "lifespan", "warm_up"]
 
-WARM_UP_WAIT_S = 90.0  # an empty disk cache builds the default data from its sources first (about 30 s)
+# about 3 s on 2 cores, 5-6 s with an empty disk cache (the default data and the first map made from their sources);
+# a server whose warm-up takes longer than this starts anyway
+WARM_UP_WAIT_S = 90.0
 
 
 class _NoContextWarning(logging.Filter):
