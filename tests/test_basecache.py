@@ -75,3 +75,35 @@ def test_a_broken_cache_file_is_loaded_again_and_the_cache_can_be_off(
     assert basecache.cache_dir() is None
     basecache.cached_load_base(data_dir)
     assert len(calls) == 3
+
+
+def test_the_network_is_kept_on_disk_and_assembled_again_for_changed_data(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transfer import network as nw
+    from transfer import pipeline
+
+    calls: list[int] = []
+    real = nw.load_network
+
+    def counted(root: Path) -> object:
+        calls.append(1)
+        return real(root)
+
+    monkeypatch.setattr(nw, "load_network", counted)
+    pipeline._network_cached.cache_clear()  # as in a new process
+    first = pipeline._network_cached(str(data_dir))
+    pipeline._network_cached.cache_clear()
+    again = pipeline._network_cached(str(data_dir))
+    assert len(calls) == 1 and again is not first
+    assert len(list((data_dir.parent / "cache").glob("network-*.pickle"))) == 1
+    a, b = nw.route(first, "430100", "440300"), nw.route(again, "430100", "440300")
+    pd.testing.assert_frame_equal(a.legs, b.legs)
+    assert a.geometry.equals(b.geometry)
+
+    params = data_dir / "curated" / "transport_params.yaml"
+    params.write_text(params.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    pipeline._network_cached.cache_clear()
+    pipeline._network_cached(str(data_dir))
+    assert len(calls) == 2  # other data: assembled again, never the kept one
+    pipeline._network_cached.cache_clear()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+
 import geopandas as gpd
 import streamlit as st
 
@@ -69,8 +72,8 @@ def map_sites(_base: Base, base_token: str) -> gpd.GeoDataFrame:
 
 def warm_caches() -> None:
     """Make what the first page of a new session reads, in the caches its run reads them from: the default data, the
-    run of the default scenario, the map shapes and the explorer map of the default industry and language (called
-    at server start, see :mod:`transfer_app.serve`)."""
+    run of the default scenario, the map shapes and the explorer map of the default industry and language, and the
+    freight network a click's routes need (called at server start, see :mod:`transfer_app.serve`)."""
     base = default_base()
     token = Session().base_token
     scn = state.resolve_scenario(state.DEFAULT_KEY, Session())
@@ -79,6 +82,12 @@ def warm_caches() -> None:
         run, DEFAULT_INDUSTRY, DEFAULT_LANG, province_shapes(str(base.layers.data_dir)), map_sites(base, token), token
     )
     explore.cached_map(explore.map_look(token, scn, DEFAULT_INDUSTRY, DEFAULT_LANG), inputs)
+    state.base_network(base)  # for the first click's routes (read from the disk cache in about 0.6 s with imports)
+    for key in state.scenario_options(Session(), saved=[]):  # the sidebar's scenario titles: each file read once
+        for lang in LANGS:
+            state.scenario_label(key, lang)
+    with contextlib.suppress(ImportError):  # the page icon's check loads Streamlit's emoji table once (0.2 s)
+        importlib.import_module("streamlit.emojis")
 
 
 def _choices(session: Session, base: Base, saved: list[object]) -> tuple[str, int]:

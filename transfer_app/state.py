@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import tempfile
@@ -151,14 +150,8 @@ def base_network(base: Base) -> Any:
 
 def warm_network(base: Base) -> None:
     """Load the network in the background after the first page is drawn, so the first click on a site does not
-    wait for it; then its objects are moved out of the garbage collector's reach, as the warm-up's are
-    (:mod:`transfer_app.serve`): they live as long as the process."""
-
-    def load() -> None:
-        if base_network(base) is not None:
-            gc.freeze()
-
-    threading.Thread(target=load, name="network-warm-up", daemon=True).start()
+    wait for it (the server's warm-up loads the default data's already)."""
+    threading.Thread(target=base_network, args=(base,), name="network-warm-up", daemon=True).start()
 
 
 def scenario_network(base: Base, run: RunResult) -> Any:
