@@ -80,7 +80,7 @@ def render(ctx: Ctx) -> None:
         if df.empty:
             st.warning(tr("shortlist.empty", lang))
             return
-        st.dataframe(display_table(df.drop(columns=["industry"]), ctx), hide_index=True, width="stretch")
+        st.dataframe(display_table(df.drop(columns=["industry", "eligible"]), ctx), hide_index=True, width="stretch")
         downloads(ctx, df, f"shortlist_{ctx.industry}", geo=True, brief_title=title, export_context=made_with)
         save_shortlist(
             ctx, df, "industry_to_sites", f"{industry_name(ctx, ctx.industry)} · {scenario_label(ctx.scn_key, lang)}"
