@@ -444,3 +444,17 @@ def test_engine_does_not_import_streamlit_or_folium():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_english_site_names_are_the_units_not_their_seat_districts(layers):
+    """GeoNames knows some seat places by a district's or town's own name; curated/name_en.csv (one source each)
+    gives the unit's English name, and the sites layer and the city reference carry it."""
+    fixes = pd.read_csv(REPO / "geodata" / "curated" / "name_en.csv")
+    assert fixes[C.SOURCE].astype(str).str.strip().ne("").all() and fixes[C.SOURCE_YEAR].notna().all()
+    sites = layers.sites.set_index(C.ADCODE)
+    cities = pd.read_csv(REPO / "geodata" / "cities.csv").set_index(C.ADCODE)
+    for row in fixes.itertuples(index=False):
+        assert sites.at[row.adcode, C.NAME_ZH] == row.name_zh
+        assert sites.at[row.adcode, C.NAME_EN] == row.name_en == cities.at[row.adcode, C.NAME_EN]
+    english = set(sites[C.NAME_EN])
+    assert not english & {"Nianbo", "Longshan", "Heshan", "Bayi", "Yulinshi"}

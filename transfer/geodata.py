@@ -150,6 +150,16 @@ def romanise(name_zh: str) -> str:
     return "".join(lazy_pinyin(stem)).capitalize() + kind
 
 
+def _name_en_fixes(curated: Path) -> pd.Series:
+    """English names of units that GeoNames knows by their seat's own name (curated/name_en.csv, each with its
+    source), by adcode; empty without the file."""
+    path = curated / "name_en.csv"
+    if not path.exists():
+        return pd.Series(dtype=object)
+    df = pd.read_csv(path, dtype={C.ADCODE: int})
+    return df.set_index(C.ADCODE)[C.NAME_EN]
+
+
 def _geonames_places(sites: gpd.GeoDataFrame) -> pd.DataFrame:
     """The GeoNames place (CC BY) that stands for each site: the one whose alternate names contain the site's Chinese
     name (the seat city), else the most populous place inside the polygon. City-proper population, not the prefecture's.
@@ -287,6 +297,10 @@ def build(out_dir: Path | None = None, *, with_network: bool = True) -> dict[str
         ["prefecture_city", "municipality", "county_level_under_province"]
     )
     sites.loc[use_gn, C.NAME_EN] = sites.loc[use_gn, "gn_name"]
+    # where GeoNames' seat place bears another name (a district's, a town's), the unit's English name as sourced
+    fixed = _name_en_fixes(curated)
+    hit = sites[C.ADCODE].isin(fixed.index)
+    sites.loc[hit, C.NAME_EN] = sites.loc[hit, C.ADCODE].map(fixed)
     sites["gn_name_match"] = sites["gn_name_match"].fillna(False).astype(bool)
     sites["gn_population"] = sites["gn_population"].astype("Int64")
     sites["geonameid"] = sites["geonameid"].astype("Int64")
