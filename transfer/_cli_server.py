@@ -83,6 +83,21 @@ def cmd_server(args: argparse.Namespace) -> str:
     if args.action == "team":
         admin.create_team(owner, args.name)
         return f"team {args.name!r} created\n"
+    if args.action == "password":
+        password = _secret("TRANSFER_NEW_PASSWORD", f"new password for {args.name!r}: ")
+        revoked = admin.set_password(owner, args.name, password)
+        return f"new password set for {args.name!r}; {revoked} open session(s) logged out\n"
+    if args.action in ("disable", "enable"):
+        revoked = admin.set_disabled(owner, args.name, args.action == "disable")
+        if args.action == "enable":
+            return f"account {args.name!r} can log in again\n"
+        return f"account {args.name!r} disabled; {revoked} open session(s) logged out; its saved work stays\n"
+    if admin.account_exists(owner, args.name):  # a new role or team for an account: its password stays
+        admin.create_account(owner, args.name, None, team=args.team, role=args.role, exist_ok=True)
+        return (
+            f"account {args.name!r} is {args.role} of team {args.team!r} (its password is unchanged; "
+            f"`transfer server password {args.name}` sets a new one)\n"
+        )
     password = _secret("TRANSFER_NEW_PASSWORD", f"password for {args.name!r}: ")
     admin.create_account(owner, args.name, password, team=args.team, role=args.role, exist_ok=True)
     return f"account {args.name!r} is {args.role} of team {args.team!r}\n"
@@ -193,9 +208,9 @@ def resolve_data(data: str) -> str:
 
 def add_commands(sub: Any, fmt: Callable[..., None]) -> None:
     """Register ``server``, ``login``, ``layers`` and ``audit`` on the ``transfer`` parser's subcommands."""
-    s = sub.add_parser("server", help="team server owner tasks: init, migrate, team, user")
-    s.add_argument("action", choices=("init", "migrate", "team", "user"))
-    s.add_argument("name", nargs="?", help="team: the team's name; user: the account's name")
+    s = sub.add_parser("server", help="team server owner tasks: init, migrate, team, user, password, disable, enable")
+    s.add_argument("action", choices=("init", "migrate", "team", "user", "password", "disable", "enable"))
+    s.add_argument("name", nargs="?", help="team: the team's name; user, password, disable, enable: the account's name")
     s.add_argument("--owner-url", help=f"the owner's postgresql:// URL (default: ${OWNER_ENV})")
     s.add_argument("--team", default="team", help="init: the first team; user: the account's team")
     s.add_argument("--admin", default="admin", help="init: the first admin account")
@@ -224,6 +239,6 @@ def add_commands(sub: Any, fmt: Callable[..., None]) -> None:
 
 
 def _checked_server(args: argparse.Namespace) -> str:
-    if args.action in ("team", "user") and not args.name:
+    if args.action in ("team", "user", "password", "disable", "enable") and not args.name:
         raise WorkspaceError(f"server {args.action}: give the name", where="transfer server", fix="add the name")
     return cmd_server(args)

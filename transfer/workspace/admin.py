@@ -14,7 +14,18 @@ from transfer.errors import WorkspaceError
 from transfer.workspace import pg_schema
 from transfer.workspace.server import _driver, first_line, redact_url
 
-__all__ = ["app_url", "create_account", "create_team", "init_server", "migrate", "schema_version", "set_session_hours"]
+__all__ = [
+    "account_exists",
+    "app_url",
+    "create_account",
+    "create_team",
+    "init_server",
+    "migrate",
+    "schema_version",
+    "set_disabled",
+    "set_password",
+    "set_session_hours",
+]
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MIN_PASSWORD = 8
@@ -181,10 +192,12 @@ def create_team(owner_url: str, name: str, *, exist_ok: bool = False) -> None:
 
 
 def create_account(
-    owner_url: str, username: str, password: str, *, team: str, role: str, exist_ok: bool = False
+    owner_url: str, username: str, password: str | None, *, team: str, role: str, exist_ok: bool = False
 ) -> None:
-    """Add an account (password hashed with bcrypt in the database) as `role` of `team`."""
-    _check_password(password, "account")
+    """Add an account (password hashed with bcrypt in the database) as `role` of `team`. With ``exist_ok`` an
+    existing account gets that role in that team and keeps its password (``password`` may then be None)."""
+    if password is not None or not exist_ok:
+        _check_password(password or "", "account")
     if role not in pg_schema.ROLES:
         raise WorkspaceError(f"unknown role {role!r}", where="role", fix=f"use one of {list(pg_schema.ROLES)}")
     with _connect(owner_url) as conn, conn.transaction():
@@ -196,6 +209,10 @@ def create_account(
         if account is not None and not exist_ok:
             raise WorkspaceError(f"an account {username!r} exists already", where="user", fix="choose another name")
         if account is None:
+            if password is None:
+                raise WorkspaceError(
+                    f"no account named {username!r}", where="user", fix="give a password to create the account"
+                )
             account = conn.execute(
                 "INSERT INTO transfer.accounts (username, password_hash) "
                 "VALUES (%s, public.crypt(%s, public.gen_salt('bf', 10))) RETURNING id",
@@ -211,3 +228,67 @@ def create_account(
             "jsonb_build_object('member', %s::text, 'role', %s::text))",
             (team_row[0], username, role),
         )
+
+
+def account_exists(owner_url: str, username: str) -> bool:
+    with _connect(owner_url) as conn:
+        return conn.execute("SELECT 1 FROM transfer.accounts WHERE username = %s", (username,)).fetchone() is not None
+
+
+def _account(conn: Any, username: str) -> int:
+    row = conn.execute("SELECT id FROM transfer.accounts WHERE username = %s FOR UPDATE", (username,)).fetchone()
+    if row is None:
+        raise WorkspaceError(
+            f"no account named {username!r}",
+            where="user",
+            fix="check the name (transfer server user NAME --team TEAM creates an account)",
+        )
+    return int(row[0])
+
+
+def _revoke_and_log(conn: Any, account: int, username: str, action: str) -> int:
+    """Revoke the account's open sessions and log ``action`` in each of its teams; returns the sessions revoked."""
+    revoked = conn.execute(
+        "UPDATE transfer.sessions SET revoked = true WHERE account_id = %s AND NOT revoked AND expires_at > now()",
+        (account,),
+    ).rowcount
+    conn.execute(
+        "INSERT INTO transfer.audit_log (team_id, account_id, username, action, detail) "
+        "SELECT m.team_id, %s, %s, %s, jsonb_build_object('sessions_revoked', %s::int) "
+        "FROM transfer.memberships m WHERE m.account_id = %s",
+        (account, username, action, revoked, account),
+    )
+    return int(revoked)
+
+
+def set_password(owner_url: str, username: str, password: str) -> int:
+    """Give an account a new password (hashed with bcrypt in the database): its failed-login count is reset and its
+    open sessions are revoked, so a stolen or shared login stops working at once. Returns the sessions revoked."""
+    _check_password(password, "account")
+    with _connect(owner_url) as conn, conn.transaction():
+        account = _account(conn, username)
+        conn.execute(
+            "UPDATE transfer.accounts SET password_hash = public.crypt(%s, public.gen_salt('bf', 10)), "
+            "failed_logins = 0, last_failed_at = NULL WHERE id = %s",
+            (password, account),
+        )
+        return _revoke_and_log(conn, account, username, "set_password")
+
+
+def set_disabled(owner_url: str, username: str, disabled: bool) -> int:
+    """Disable an account (it can no longer log in; its open sessions are revoked) or enable it again. Its saved
+    work stays with its teams. Returns the sessions revoked."""
+    with _connect(owner_url) as conn, conn.transaction():
+        account = _account(conn, username)
+        conn.execute(
+            "UPDATE transfer.accounts SET disabled = %s, failed_logins = 0, last_failed_at = NULL WHERE id = %s",
+            (bool(disabled), account),
+        )
+        if disabled:
+            return _revoke_and_log(conn, account, username, "disable_account")
+        conn.execute(
+            "INSERT INTO transfer.audit_log (team_id, account_id, username, action) "
+            "SELECT m.team_id, %s, %s, 'enable_account' FROM transfer.memberships m WHERE m.account_id = %s",
+            (account, username, account),
+        )
+        return 0
