@@ -331,6 +331,17 @@ def test_map_and_legend_fit_a_laptop_screen(server: str, driver: Any) -> None:
         )
         bottom = driver.execute_script("return arguments[0].getBoundingClientRect().bottom", legend[0])
         assert bottom <= view_h, (bottom, view_h)
+        # nothing of the page is under the fixed header with the page links (its caption and labels were cut)
+        header = driver.execute_script(
+            "return document.querySelector('[data-testid=\"stHeader\"]').getBoundingClientRect().bottom"
+        )
+        first = driver.execute_script(
+            "const b = document.querySelector('[data-testid=\"stMainBlockContainer\"]');"
+            "const e = [...b.querySelectorAll('[data-testid=\"stCaptionContainer\"], label')]"
+            "  .filter((x) => x.getClientRects().length);"
+            "return Math.min(...e.map((x) => x.getBoundingClientRect().top));"
+        )
+        assert first >= header, (first, header)
     finally:
         driver.set_window_size(1600, 1300)
 

@@ -19,9 +19,10 @@ from transfer_app.session import DEFAULT_INDUSTRY, Key, Session
 
 tr = core.tr
 
-# tighter page margins than Streamlit's default, so the map and its legend fit a 1366 x 768 screen
+# tighter page margins than Streamlit's default, so the map and its legend fit a 1366 x 768 screen; the page starts
+# just below the page links of the fixed header (60 px high), none of it under them
 _CSS = """<style>
-[data-testid="stMainBlockContainer"] {padding-top: 2rem; padding-left: 1.5rem; padding-right: 1.5rem;}
+[data-testid="stMainBlockContainer"] {padding-top: 4rem; padding-left: 1.5rem; padding-right: 1.5rem;}
 [data-testid="stSidebarHeader"] {height: 2rem; margin-bottom: 0;}
 </style>"""
 

@@ -34,8 +34,9 @@ from transfer_app.state import (
 __all__ = ["EXPLORER_KEY", "MapInputs", "cached_map", "explorer", "map_look", "render", "site_profile"]
 
 tr = core.tr
-# the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars)
-MAP_HEIGHT_PX = 450
+# the map and its legend fit a 1366 x 768 screen (about 625 px of page below the browser's bars, 60 px of it under
+# the page links)
+MAP_HEIGHT_PX = 420
 
 
 # --- map explorer --------------------------------------------------------------------------------------------------
