@@ -151,6 +151,14 @@ def test_workshop_bad_scenario_yaml_shows_a_message_not_a_traceback() -> None:
     apply.click().run()
     assert not at.exception
     assert any("wagee" in e.value for e in at.error), [e.value for e in at.error]
+    # said in the page's language, with where and how to fix: the key, its line, the fix
+    (shown,) = [e.value for e in at.error if "wagee" in e.value]
+    assert "第 3 行" in shown and "修改方法" in shown and "line 3" not in shown and "Fix:" not in shown, shown
+    at.text_area(key="yaml_editor").set_value("name: broken\nweigths:\n  '*': {}\n")
+    apply = next(b for b in at.button if b.label == core.tr("workshop.apply_yaml", "zh"))
+    apply.click().run()
+    (shown,) = [e.value for e in at.error if "weigths" in e.value]
+    assert "未知的键 'weigths'" in shown and "weights" in shown and "unknown key" not in shown, shown
 
 
 def test_workshop_good_scenario_yaml_becomes_the_active_scenario() -> None:

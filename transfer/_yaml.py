@@ -47,16 +47,21 @@ def _syntax_error(exc: yaml.YAMLError, where: str, text: str, error: type[Transf
         near = f" ({context} that starts at line {ctx_mark.line + 1}" + (f", key {key!r})" if key else ")")
     elif key:
         near = f" (key {key!r})"
+    params: dict[str, object] = {"file": where, "rows": [mark.line + 1] if mark is not None else [], "problem": problem}
     if isinstance(exc, yaml.constructor.ConstructorError):
         return error(
             f"the YAML uses a tag that is not allowed{near}: {problem}",
             where=f"{where}{line}",
             fix="remove the '!!' tag: only plain YAML values are accepted",
+            code="yaml.tag",
+            params=params,
         )
     return error(
         f"the YAML is malformed{near}: {problem}",
         where=f"{where}{line}",
         fix="check indentation (spaces, not tabs), closing brackets and quoting around values with ':' or '#'",
+        code="yaml.syntax",
+        params=params,
     )
 
 
@@ -99,6 +104,8 @@ def _check(root: yaml.Node, where: str, error: type[TransferError], max_nodes: i
                             f"key {sk[1]!r} appears twice in one mapping (lines {seen[sk]} and {k_line})",
                             where=f"{where}, line {k_line}",
                             fix="keep one of the two: YAML would silently use the last one",
+                            code="yaml.duplicate_key",
+                            params={"file": where, "rows": [k_line], "key": sk[1], "first": seen[sk]},
                         )
                     seen[sk] = k_line
                 total += size(key, depth + 1) + size(value, depth + 1)

@@ -1023,6 +1023,18 @@ ERROR_TEXT_ZH: dict[str, tuple[str, str]] = {
         "坐标落在中国境外(如经度 {lon}、纬度 {lat})",
         "检查坐标和坐标系:应为 EPSG:4326 的经纬度(投影坐标需附 .prj 或坐标系信息)",
     ),
+    "yaml.syntax": (
+        "YAML 格式有误:{problem}",
+        "检查缩进(用空格而不是 Tab)、括号是否闭合,以及含 ':' 或 '#' 的值是否加了引号",
+    ),
+    "yaml.tag": ("YAML 使用了不允许的标签:{problem}", "去掉 '!!' 标签:只接受普通的 YAML 值"),
+    "yaml.duplicate_key": (
+        "键 '{key}' 在同一层中出现两次(第 {first} 行已有)",
+        "只保留其中一个:YAML 会默默采用后一个",
+    ),
+    "scenario.unknown_key": ("未知的键 '{key}'{hint}", "此处可用的键:{options}"),
+    "scenario.unknown_key_any": ("未知的键 '{key}'", "删除该键"),
+    "scenario.bad_value": ("键 '{key}' 的值不正确:{msg}", "改正该值;写法见 scenarios/README.md"),
     "sheet.empty": (
         "读取的工作表('{sheet}',共 {of} 个中的第 {n} 个)没有数据行;其他工作表:{others}",
         "把表格放在第一个工作表,或在上传后的“读取工作表”中选择它",

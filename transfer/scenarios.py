@@ -281,15 +281,19 @@ def _validation_error(
     key = ".".join(str(p) for p in loc) or "(top level)"
     line = _line_of(node, loc)
     at = f"{where}, line {line}" if line else where
+    params: dict[str, object] = {"file": where, "rows": [line] if line else [], "key": key}
     if err["type"] == "extra_forbidden":
         options = _valid_keys(model, loc)
+        close = did_you_mean(loc[-1], options, cutoff=0.5)
         return error(
-            f"unknown key {key!r}{did_you_mean(loc[-1], options, cutoff=0.5)}",
+            f"unknown key {key!r}{close}",
             where=at,
             fix=f"valid keys here: {', '.join(options)}" if options else "remove the key",
+            code="scenario.unknown_key" if options else "scenario.unknown_key_any",
+            params=params | {"hint": close, "options": ", ".join(options)},
         )
     msg = err["msg"].removeprefix("Value error, ")
-    return error(f"key {key!r}: {msg}", where=at, fix=fix)
+    return error(f"key {key!r}: {msg}", where=at, fix=fix, code="scenario.bad_value", params=params | {"msg": msg})
 
 
 def _raise_validation(exc: ValidationError, node: yaml.Node | None, where: str) -> None:

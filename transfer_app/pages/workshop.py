@@ -8,6 +8,7 @@ import streamlit as st
 from transfer import columns as C
 from transfer.errors import TransferError
 from transfer.escape import markdown_text
+from transfer.i18n import error_text
 from transfer.industries import CRITERION_IDS
 from transfer.scenarios import parse_scenario, scenario_yaml
 from transfer_app import core
@@ -40,7 +41,7 @@ def _apply_yaml(session: Session) -> None:
     try:
         scn = parse_scenario(text, where="editor", base_dir=SCENARIO_DIR)
     except TransferError as exc:
-        session.set(Key.YAML_ERROR, str(exc))
+        session.set(Key.YAML_ERROR, error_text(exc, session.lang))
         return
     session.set(Key.YAML_ERROR, "")
     session.add_edited(scn.name, text)
@@ -60,7 +61,7 @@ def _load_into_editor(session: Session) -> None:
             with open_ws() as ws:
                 text = ws.get_scenario(name, int(version)).yaml_text
         except TransferError as exc:
-            session.set(Key.YAML_ERROR, str(exc))
+            session.set(Key.YAML_ERROR, error_text(exc, session.lang))
             return
     elif key == DEFAULT_KEY:
         text = "name: my_scenario\ndescription: ''\nweights:\n  '*': {}\n"
@@ -79,7 +80,7 @@ def _save_scenario(ctx: Ctx) -> None:
         with open_ws() as ws:
             rec = ws.save_scenario(name, scenario_yaml(scn), comment="saved from the app")
     except TransferError as exc:
-        session.set(Key.YAML_ERROR, str(exc))
+        session.set(Key.YAML_ERROR, error_text(exc, session.lang))
         return
     if with_w:
         session.reset_all_weights()  # the weights are in the saved scenario now
