@@ -107,6 +107,8 @@ def test_the_server_answers_once_the_warm_up_is_done_and_the_warm_up_never_raise
 def test_a_successful_warm_up_freezes_what_it_made(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(app_main, "warm_caches", lambda: None)
     monkeypatch.delenv("TRANSFER_DATA", raising=False)
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
     try:
         assert serve.warm_up() is True
         assert gc.get_freeze_count() > 0  # a full collection no longer walks the data, network and maps

@@ -17,17 +17,28 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from transfer._paths import default_data_dir
 from transfer.pipeline import Base, load_base
 
-__all__ = ["CACHE_ENV", "cache_dir", "cached_load_base", "data_digest", "read_cached", "source_digest", "write_cached"]
+__all__ = [
+    "CACHE_ENV",
+    "cache_dir",
+    "cached_for_data",
+    "cached_load_base",
+    "data_digest",
+    "read_cached",
+    "source_digest",
+    "write_cached",
+]
 
 CACHE_ENV = "TRANSFER_CACHE_DIR"
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("numpy", "pandas", "geopandas", "shapely", "pyproj")
+T = TypeVar("T")
 KEPT_FILES = 4  # the newest cache files kept (other data folders or code versions); older ones are removed
 
 
@@ -108,18 +119,32 @@ def write_cached(kind: str, key: str, obj: Any, *, keep: int = KEPT_FILES) -> No
         return
 
 
+def cached_for_data(
+    kind: str,
+    data_dir: str | Path | None,
+    make: Callable[[], T],
+    of: type[T],
+    *,
+    digest: str | None = None,
+    keep: int = KEPT_FILES,
+) -> T:
+    """``make()`` for a data folder, read from the disk cache under ``kind`` and the folder's :func:`data_digest`
+    (``digest`` when the caller has it already) when the data and code match, else made and written there."""
+    if cache_dir() is None:
+        return make()
+    try:
+        key = digest or data_digest(data_dir)
+    except OSError:  # a data file cannot be read: making it says which
+        return make()
+    hit = read_cached(kind, key)
+    if isinstance(hit, of):
+        return hit
+    value = make()
+    write_cached(kind, key, value, keep=keep)
+    return value
+
+
 def cached_load_base(data_dir: str | Path | None = None, *, digest: str | None = None) -> Base:
     """:func:`transfer.pipeline.load_base` (lazy network), read from the disk cache when the data and code match
     (``digest``: the data folder's :func:`data_digest`, when the caller has it already)."""
-    if cache_dir() is None:
-        return load_base(data_dir)
-    try:
-        key = digest or data_digest(data_dir)
-    except OSError:  # a data file cannot be read: load_base says which
-        return load_base(data_dir)
-    base = read_cached("base", key)
-    if isinstance(base, Base):
-        return base
-    base = load_base(data_dir)
-    write_cached("base", key, base)
-    return base
+    return cached_for_data("base", data_dir, lambda: load_base(data_dir), Base, digest=digest)

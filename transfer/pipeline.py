@@ -159,22 +159,11 @@ def _network_cached(data_dir: str) -> Any:
     (:mod:`transfer.basecache`, under the folder's digest: every file, this package's code, the library versions), so
     a new process reads it in about 0.05 s instead of assembling it again (about 2.4 s)."""
     from transfer import network as nw
-    from transfer.basecache import cache_dir, data_digest, read_cached, write_cached
+    from transfer.basecache import cached_for_data
 
-    key = None
-    if cache_dir() is not None:
-        try:
-            key = data_digest(data_dir)
-        except OSError:  # a file cannot be read: loading says which
-            key = None
-    if key is not None:
-        hit = read_cached("network", key)
-        if isinstance(hit, nw.LogisticsNetwork):
-            return hit
-    net = nw.load_network(Path(data_dir))
-    if key is not None:
-        write_cached("network", key, net, keep=NETWORKS_KEPT_ON_DISK)
-    return net
+    return cached_for_data(
+        "network", data_dir, lambda: nw.load_network(Path(data_dir)), nw.LogisticsNetwork, keep=NETWORKS_KEPT_ON_DISK
+    )
 
 
 def get_network(base: Base) -> Any:

@@ -41,7 +41,9 @@ class _NoContextWarning(logging.Filter):
 
 def warm_up() -> bool:
     """Make what the first page of a new session needs; False when it failed (the session's run shows the error)."""
-    if os.environ.get("TRANSFER_DATA", "").strip():  # another data set: loaded by its session (a team's after a login)
+    from transfer_app.login import DATA_ENV
+
+    if os.environ.get(DATA_ENV, "").strip():  # another data set: loaded by its session (a team's after a login)
         return False
     try:
         from transfer_app.main import warm_caches
